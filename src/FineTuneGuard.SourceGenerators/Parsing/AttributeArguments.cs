@@ -1,0 +1,50 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace FineTuneGuard.SourceGenerators.Parsing;
+
+/// <summary>
+/// Reads constructor and named arguments of an attribute without ever throwing: an argument that is missing, of
+/// the wrong type or in error yields false, so malformed code as typed in the IDE is reported, not crashed on.
+/// </summary>
+internal readonly struct AttributeArguments
+{
+    private readonly AttributeData _attribute;
+
+    public AttributeArguments(AttributeData attribute) => _attribute = attribute;
+
+    public bool TryGetConstructorInt(int index, out int value)
+    {
+        value = 0;
+        ImmutableArray<TypedConstant> args = _attribute.ConstructorArguments;
+        if (index >= args.Length || args[index].Kind == TypedConstantKind.Error || args[index].Value is not int v)
+        {
+            return false;
+        }
+
+        value = v;
+        return true;
+    }
+
+    /// <summary>A named argument; absent means the default. Returns false only when present with a wrong value.</summary>
+    public bool TryGetNamed<T>(string name, T defaultValue, out T value)
+    {
+        value = defaultValue;
+        foreach (var pair in _attribute.NamedArguments)
+        {
+            if (pair.Key != name)
+            {
+                continue;
+            }
+
+            if (pair.Value.Kind == TypedConstantKind.Error || pair.Value.Value is not T v)
+            {
+                return false;
+            }
+
+            value = v;
+        }
+
+        return true;
+    }
+}

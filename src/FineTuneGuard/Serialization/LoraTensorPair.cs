@@ -1,0 +1,121 @@
+using System;
+using System.Globalization;
+using FineTuneGuard.Internal;
+
+namespace FineTuneGuard.Serialization;
+
+/// <summary>
+/// The LoRA factors of one adapted linear module as PEFT stores them: A of shape [r, in] and B of shape [out, r]
+/// (row-major float32 here), with the rank, alpha and scaling that apply to this module after <c>rank_pattern</c>,
+/// <c>alpha_pattern</c> and rsLoRA are taken into account.
+/// </summary>
+public sealed class LoraTensorPair
+{
+    /// <summary>Creates a pair, checking that A and B fit the shape.</summary>
+    /// <param name="modulePath">The module's name in the base model, e.g. <c>model.layers.0.self_attn.q_proj</c>.</param>
+    /// <param name="inFeatures">Columns of A (the module's input width).</param>
+    /// <param name="outFeatures">Rows of B (the module's output width).</param>
+    /// <param name="rank">r: rows of A, columns of B.</param>
+    /// <param name="a">A, [r, in] row-major.</param>
+    /// <param name="b">B, [out, r] row-major.</param>
+    /// <param name="alpha">The alpha that applies to this module.</param>
+    /// <param name="useRsLora">Scale by alpha/√r instead of alpha/r.</param>
+    /// <param name="dtype">The dtype the factors are stored as in the adapter file.</param>
+    public LoraTensorPair(string modulePath, int inFeatures, int outFeatures, int rank, float[] a, float[] b, double alpha, bool useRsLora, SafetensorsDType dtype = SafetensorsDType.F32)
+    {
+        ModulePath = modulePath ?? throw new ArgumentNullException(nameof(modulePath));
+        if (inFeatures <= 0 || outFeatures <= 0 || rank <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rank), $"Module '{modulePath}': in ({inFeatures}), out ({outFeatures}) and rank ({rank}) must be > 0.");
+        }
+
+        if (a.Length != (long)rank * inFeatures)
+        {
+            throw new ArgumentException($"Module '{modulePath}': 'a' must have shape [{rank} x {inFeatures}] ({(long)rank * inFeatures} elements); got {a.Length} elements.", nameof(a));
+        }
+
+        if (b.Length != (long)outFeatures * rank)
+        {
+            throw new ArgumentException($"Module '{modulePath}': 'b' must have shape [{outFeatures} x {rank}] ({(long)outFeatures * rank} elements); got {b.Length} elements.", nameof(b));
+        }
+
+        if (!dtype.IsFloatingPoint())
+        {
+            throw new ArgumentException($"Module '{modulePath}': LoRA factors must be stored as a float dtype; got {dtype.ToFormatName()}.", nameof(dtype));
+        }
+
+        InFeatures = inFeatures;
+        OutFeatures = outFeatures;
+        Rank = rank;
+        A = a;
+        B = b;
+        Alpha = alpha;
+        UseRsLora = useRsLora;
+        DType = dtype;
+    }
+
+    /// <summary>The module's name in the base model, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
+    public string ModulePath { get; }
+
+    /// <summary>The module's own name, the last segment of <see cref="ModulePath"/> (e.g. <c>q_proj</c>).</summary>
+    public string ModuleName => ModulePath[(ModulePath.LastIndexOf('.') + 1)..];
+
+    /// <summary>The decoder layer index (the first all-digit segment of the path), or null when there is none.</summary>
+    public int? LayerIndex
+    {
+        get
+        {
+            foreach (string segment in ModulePath.Split('.'))
+            {
+                if (segment.Length > 0 && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out int index))
+                {
+                    return index;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>The module's input width (columns of A).</summary>
+    public int InFeatures { get; }
+
+    /// <summary>The module's output width (rows of B).</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>r.</summary>
+    public int Rank { get; }
+
+    /// <summary>A, [r, in] row-major.</summary>
+    public float[] A { get; }
+
+    /// <summary>B, [out, r] row-major.</summary>
+    public float[] B { get; }
+
+    /// <summary>The alpha that applies to this module.</summary>
+    public double Alpha { get; }
+
+    /// <summary>True for rank-stabilised LoRA.</summary>
+    public bool UseRsLora { get; }
+
+    /// <summary>The dtype the factors are stored as in the adapter file.</summary>
+    public SafetensorsDType DType { get; }
+
+    /// <summary>alpha/r, or alpha/√r with rsLoRA: the factor of B·A added to the base weight.</summary>
+    public float Scaling => ParameterArithmetic.LoraScaling((float)Alpha, Rank, UseRsLora);
+
+    /// <summary>Trainable parameters: r·(in + out).</summary>
+    public long ParameterCount => ParameterArithmetic.Lora(InFeatures, OutFeatures, Rank);
+
+    /// <summary>The adapter file's name for A: <c>base_model.model.{module}.lora_A.weight</c>.</summary>
+    public string ATensorName => PeftLoraAdapter.TensorPrefix + ModulePath + ".lora_A.weight";
+
+    /// <summary>The adapter file's name for B: <c>base_model.model.{module}.lora_B.weight</c>.</summary>
+    public string BTensorName => PeftLoraAdapter.TensorPrefix + ModulePath + ".lora_B.weight";
+
+    /// <summary>The base checkpoint's name for the weight this pair adapts: <c>{module}.weight</c>.</summary>
+    public string BaseWeightName => ModulePath + ".weight";
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{ModulePath}: r={Rank}, in={InFeatures}, out={OutFeatures}, alpha={Alpha}, scaling={Scaling}";
+}

@@ -1,0 +1,72 @@
+using FineTuneGuard.SourceGenerators.Analyzers.WellKnown;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace FineTuneGuard.SourceGenerators.Analyzers.Training;
+
+/// <summary>
+/// Is the method that computes a token loss a supervised fine-tuning step? Pre-training and continued pre-training
+/// legitimately average over every position (the labels are the input ids), so FTG0001 speaks only when the code
+/// says SFT: by name (<c>SftStep</c>, <c>FineTune</c>, <c>Instruct</c>, <c>Lora</c>, ...), by touching adapters or
+/// <c>SftLabels</c>, or by having a prompt (a prompt/response split only exists in SFT data).
+/// </summary>
+internal static class SftContext
+{
+    private static readonly string[] SftWords = { "sft", "finetun", "instruct", "chat", "supervised", "lora", "peft", "adapter", "answer", "response", "assistant" };
+    private static readonly string[] PretrainWords = { "pretrain", "continuedtrain", "causallm", "languagemodeling", "perplexity" };
+
+    public static bool Is(ISymbol containingSymbol, IOperation root, TrainingSymbols symbols, AdapterModels models)
+    {
+        string method = containingSymbol.Name;
+        string type = containingSymbol.ContainingType?.Name ?? string.Empty;
+        if (HasAny(method, PretrainWords) || HasAny(type, PretrainWords))
+        {
+            return false;
+        }
+
+        if (HasAny(method, SftWords) || HasAny(type, SftWords))
+        {
+            return true;
+        }
+
+        foreach (IOperation operation in OperationFacts.DescendantsAndSelf(root))
+        {
+            ISymbol? symbol = operation switch
+            {
+                IInvocationOperation call => call.TargetMethod.ContainingType,
+                _ => OperationFacts.ReferencedSymbol(operation),
+            };
+            if (symbol is null)
+            {
+                continue;
+            }
+
+            if (symbol is INamedTypeSymbol named ? TrainingSymbols.Is(named, symbols.SftLabels) : OperationFacts.NameContains(symbol.Name, "prompt"))
+            {
+                return true;
+            }
+
+            if (operation.Type is INamedTypeSymbol valueType && operation is not IInvocationOperation
+                && (models.CarriesAdapters(valueType) || (symbols.IsTorchModule(valueType) && models.CarriesTorchLora(valueType))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasAny(string name, string[] words)
+    {
+        string n = OperationFacts.Normalize(name);
+        foreach (string word in words)
+        {
+            if (n.Contains(word))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Validation;
 
 namespace FineTuneGuard.Serialization;
 
@@ -116,6 +117,77 @@ public sealed class LoraTensorPair
     /// <summary>The base checkpoint's name for the weight this pair adapts: <c>{module}.weight</c>.</summary>
     public string BaseWeightName => ModulePath + ".weight";
 
+    /// <summary>The runtime's shape of this pair (W is out x in, A is r x in, B is out x r).</summary>
+    public LoraShape Shape => new(InFeatures, OutFeatures, Rank);
+
+    /// <summary>
+    /// A pair from a runtime LoRA layer (e.g. a generated <c>[LoraLayer]</c> class: its <c>A</c>, <c>B</c> and shape
+    /// constants), to be saved with PEFT's names under <paramref name="modulePath"/>.
+    /// </summary>
+    public static LoraTensorPair FromLayer(string modulePath, LoraShape shape, ReadOnlySpan<float> a, ReadOnlySpan<float> b, double alpha, bool useRsLora = false, SafetensorsDType dtype = SafetensorsDType.F32)
+    {
+        Guard.Shape(a.Length, shape.Rank, shape.InFeatures);
+        Guard.Shape(b.Length, shape.OutFeatures, shape.Rank);
+        return new LoraTensorPair(modulePath, shape.InFeatures, shape.OutFeatures, shape.Rank, a.ToArray(), b.ToArray(), alpha, useRsLora, dtype);
+    }
+
+    /// <summary>Copies the factors into a runtime layer's buffers (A is r x in, B is out x r), checking the shapes.</summary>
+    public void CopyTo(LoraShape shape, Span<float> a, Span<float> b)
+    {
+        if (shape != Shape)
+        {
+            throw new ArgumentException($"Module '{ModulePath}' has shape {Shape}; the layer has {shape}.", nameof(shape));
+        }
+
+        Guard.Shape(a.Length, shape.Rank, shape.InFeatures);
+        Guard.Shape(b.Length, shape.OutFeatures, shape.Rank);
+        A.CopyTo(a);
+        B.CopyTo(b);
+    }
+
+    /// <summary>
+    /// W += s·B·A with the runtime's merge kernel. <paramref name="weight"/> is the base weight as float32, [out, in]
+    /// row-major, or [in, out] when <paramref name="fanInFanOut"/> (GPT-2's Conv1D), where the update is (B·A)ᵀ.
+    /// With <paramref name="safe"/>, a NaN or infinity in A, B or the result throws
+    /// <see cref="NonFiniteValueException"/> and leaves <paramref name="weight"/> untouched.
+    /// </summary>
+    public void MergeInto(Span<float> weight, bool fanInFanOut = false, bool safe = false)
+    {
+        LoraShape shape = Shape;
+        ReadOnlySpan<float> a = A;
+        ReadOnlySpan<float> b = B;
+        if (fanInFanOut)
+        {
+            // (B·A)ᵀ = Aᵀ·Bᵀ: the same kernel on the transposed problem, with Bᵀ (r x out) as "A" and Aᵀ (in x r) as "B".
+            shape = new LoraShape(OutFeatures, InFeatures, Rank);
+            a = Transpose(B, OutFeatures, Rank);
+            b = Transpose(A, Rank, InFeatures);
+        }
+
+        if (safe)
+        {
+            Lora.SafeMergeInto(shape, Scaling, weight, a, b);
+        }
+        else
+        {
+            Lora.MergeInto(shape, Scaling, weight, a, b);
+        }
+    }
+
     /// <inheritdoc/>
     public override string ToString() => $"{ModulePath}: r={Rank}, in={InFeatures}, out={OutFeatures}, alpha={Alpha}, scaling={Scaling}";
+
+    private static float[] Transpose(float[] matrix, int rows, int cols)
+    {
+        float[] result = new float[matrix.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < cols; j++)
+            {
+                result[(j * rows) + i] = matrix[(i * cols) + j];
+            }
+        }
+
+        return result;
+    }
 }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs FineTuneGuard's kernel benchmark and the PyTorch CPU peer (../shared/peers/torch_peer.py) for 1 and 2 threads
+# in one go, writes JSON lines to artifacts/bench/ and prints ../shared/peers/compare.py (peer_ms / ours_ms, > 1 = we
+# are faster). Extra arguments (e.g. --case gemm_512x4096x4096) are passed to both benchmarks.
+# Run it on a quiet machine: `uptime` load well below the core count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+peers="$(cd .. && pwd)/shared/peers"
+out=artifacts/bench
+mkdir -p "$out"
+
+if ! /usr/bin/python3 -c "import torch, numpy" 2>/dev/null; then
+    apt-get update && apt-get install -y python3-torch python3-numpy
+fi
+
+dotnet build benchmarks/FineTuneGuard.Benchmarks -c Release -nologo -v quiet
+ours_dll=benchmarks/FineTuneGuard.Benchmarks/bin/Release/net10.0/FineTuneGuard.Benchmarks.dll
+
+: > "$out/ours.jsonl"
+: > "$out/peer.jsonl"
+for threads in 1 2; do
+    echo "threads=$threads: FineTuneGuard" >&2
+    dotnet "$ours_dll" --threads "$threads" "$@" | tee -a "$out/ours.jsonl"
+    echo "threads=$threads: PyTorch peer" >&2
+    # The image pins OpenBLAS to an old core type; unset it for this command only so the peer runs at full speed.
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$peers/torch_peer.py" --threads "$threads" "$@" | tee -a "$out/peer.jsonl"
+done
+
+{ date -u '+%Y-%m-%dT%H:%M:%SZ'; uptime; } > "$out/machine.txt"
+lscpu | grep -E 'Model name|^CPU\(s\)|L2|L3|Flags' | sed 's/Flags:.*\(avx512f\).*/Flags: ... avx512f .../' >> "$out/machine.txt" || true
+/usr/bin/python3 "$peers/compare.py" "$out/ours.jsonl" "$out/peer.jsonl" | tee "$out/compare.txt"

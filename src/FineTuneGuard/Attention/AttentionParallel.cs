@@ -31,8 +31,14 @@ internal static class AttentionParallel
             return;
         }
 
-        Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = degree }, item => work.Run(item));
+        RunOnPool(work, items, degree);
     }
+
+    // Separate so that the closure the lambda captures is only allocated when the pool is really used (the compiler
+    // creates it on entry to the method that declares the captured variable).
+    private static void RunOnPool<TWork>(TWork work, int items, int degree)
+        where TWork : struct, IAttentionWork
+        => Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = degree }, item => work.Run(item));
 
     /// <summary>Resolves <see cref="AttentionLanes.Auto"/> to the widest accelerated width.</summary>
     public static AttentionLanes Resolve(AttentionLanes lanes)

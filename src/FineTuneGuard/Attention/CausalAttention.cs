@@ -116,8 +116,8 @@ public static class CausalAttention
     {
         shape.Validate();
         CheckInputs(shape, q, k, v, prefixKeys, prefixValues);
-        AttentionShapeCheck.Exactly(output.Length, shape.QueryLength, nameof(output), QueryShape(shape), shape);
-        AttentionShapeCheck.EmptyOr(logSumExp.Length, shape.LogSumExpLength, nameof(logSumExp), RowShape(shape), shape);
+        AttentionShapeCheck.Exactly(output.Length, shape.QueryLength, nameof(output), shape, QueryShape);
+        AttentionShapeCheck.EmptyOr(logSumExp.Length, shape.LogSumExpLength, nameof(logSumExp), shape, RowShape);
         bool maskPerBatch = mask.Validate(shape);
 
         fixed (float* pq = q, pk = k, pv = v, ppk = prefixKeys, ppv = prefixValues, po = output, pl = logSumExp)
@@ -162,14 +162,14 @@ public static class CausalAttention
     {
         shape.Validate();
         CheckInputs(shape, q, k, v, prefixKeys, prefixValues);
-        AttentionShapeCheck.Exactly(output.Length, shape.QueryLength, nameof(output), QueryShape(shape), shape);
-        AttentionShapeCheck.Exactly(logSumExp.Length, shape.LogSumExpLength, nameof(logSumExp), RowShape(shape), shape);
-        AttentionShapeCheck.Exactly(dOutput.Length, shape.QueryLength, nameof(dOutput), QueryShape(shape), shape);
-        AttentionShapeCheck.Exactly(dq.Length, shape.QueryLength, nameof(dq), QueryShape(shape), shape);
-        AttentionShapeCheck.Exactly(dk.Length, shape.KeyValueLength, nameof(dk), KeyValueShape(shape), shape);
-        AttentionShapeCheck.Exactly(dv.Length, shape.KeyValueLength, nameof(dv), KeyValueShape(shape), shape);
-        AttentionShapeCheck.EmptyOr(dPrefixKeys.Length, shape.PrefixKeyValueLength, nameof(dPrefixKeys), PrefixShapeText(shape), shape);
-        AttentionShapeCheck.EmptyOr(dPrefixValues.Length, shape.PrefixKeyValueLength, nameof(dPrefixValues), PrefixShapeText(shape), shape);
+        AttentionShapeCheck.Exactly(output.Length, shape.QueryLength, nameof(output), shape, QueryShape);
+        AttentionShapeCheck.Exactly(logSumExp.Length, shape.LogSumExpLength, nameof(logSumExp), shape, RowShape);
+        AttentionShapeCheck.Exactly(dOutput.Length, shape.QueryLength, nameof(dOutput), shape, QueryShape);
+        AttentionShapeCheck.Exactly(dq.Length, shape.QueryLength, nameof(dq), shape, QueryShape);
+        AttentionShapeCheck.Exactly(dk.Length, shape.KeyValueLength, nameof(dk), shape, KeyValueShape);
+        AttentionShapeCheck.Exactly(dv.Length, shape.KeyValueLength, nameof(dv), shape, KeyValueShape);
+        AttentionShapeCheck.EmptyOr(dPrefixKeys.Length, shape.PrefixKeyValueLength, nameof(dPrefixKeys), shape, PrefixShapeText);
+        AttentionShapeCheck.EmptyOr(dPrefixValues.Length, shape.PrefixKeyValueLength, nameof(dPrefixValues), shape, PrefixShapeText);
         if (dPrefixKeys.IsEmpty != dPrefixValues.IsEmpty)
         {
             throw AttentionShapeCheck.Mismatch(
@@ -251,18 +251,18 @@ public static class CausalAttention
     private static void CheckInputs(
         AttentionShape shape, ReadOnlySpan<float> q, ReadOnlySpan<float> k, ReadOnlySpan<float> v, ReadOnlySpan<float> prefixKeys, ReadOnlySpan<float> prefixValues)
     {
-        AttentionShapeCheck.Exactly(q.Length, shape.QueryLength, nameof(q), QueryShape(shape), shape);
-        AttentionShapeCheck.Exactly(k.Length, shape.KeyValueLength, nameof(k), KeyValueShape(shape), shape);
-        AttentionShapeCheck.Exactly(v.Length, shape.KeyValueLength, nameof(v), KeyValueShape(shape), shape);
-        AttentionShapeCheck.Exactly(prefixKeys.Length, shape.PrefixKeyValueLength, nameof(prefixKeys), PrefixShapeText(shape), shape);
-        AttentionShapeCheck.Exactly(prefixValues.Length, shape.PrefixKeyValueLength, nameof(prefixValues), PrefixShapeText(shape), shape);
+        AttentionShapeCheck.Exactly(q.Length, shape.QueryLength, nameof(q), shape, QueryShape);
+        AttentionShapeCheck.Exactly(k.Length, shape.KeyValueLength, nameof(k), shape, KeyValueShape);
+        AttentionShapeCheck.Exactly(v.Length, shape.KeyValueLength, nameof(v), shape, KeyValueShape);
+        AttentionShapeCheck.Exactly(prefixKeys.Length, shape.PrefixKeyValueLength, nameof(prefixKeys), shape, PrefixShapeText);
+        AttentionShapeCheck.Exactly(prefixValues.Length, shape.PrefixKeyValueLength, nameof(prefixValues), shape, PrefixShapeText);
     }
 
-    private static string QueryShape(AttentionShape s) => $"[batch={s.Batch}, heads={s.Heads}, t={s.SequenceLength}, headDim={s.HeadDim}]";
+    private static readonly Func<AttentionShape, string> QueryShape = static s => $"[batch={s.Batch}, heads={s.Heads}, t={s.SequenceLength}, headDim={s.HeadDim}]";
 
-    private static string KeyValueShape(AttentionShape s) => $"[batch={s.Batch}, kvHeads={s.KvHeads}, t={s.SequenceLength}, headDim={s.HeadDim}]";
+    private static readonly Func<AttentionShape, string> KeyValueShape = static s => $"[batch={s.Batch}, kvHeads={s.KvHeads}, t={s.SequenceLength}, headDim={s.HeadDim}]";
 
-    private static string PrefixShapeText(AttentionShape s) => $"[kvHeads={s.KvHeads}, p={s.PrefixLength}, headDim={s.HeadDim}]";
+    private static readonly Func<AttentionShape, string> PrefixShapeText = static s => $"[kvHeads={s.KvHeads}, p={s.PrefixLength}, headDim={s.HeadDim}]";
 
-    private static string RowShape(AttentionShape s) => $"[batch={s.Batch}, heads={s.Heads}, t={s.SequenceLength}]";
+    private static readonly Func<AttentionShape, string> RowShape = static s => $"[batch={s.Batch}, heads={s.Heads}, t={s.SequenceLength}]";
 }

@@ -1,7 +1,7 @@
 namespace FineTuneGuard;
 
 /// <summary>
-/// Which next-token predictions an <c>SftTrainer</c> puts in its loss. Padding is never a target in either scope.
+/// Which next-token predictions an <see cref="SftTrainer"/> puts in its loss. Padding is never a target in either scope.
 /// </summary>
 /// <remarks>
 /// Supervised fine-tuning imitates responses, so the default is <see cref="AnswerOnly"/>: averaging over prompt tokens too

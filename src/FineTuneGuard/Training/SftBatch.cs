@@ -87,7 +87,7 @@ public sealed class SftBatch
             row[example.Length..].Fill(padTokenId);
 
             Span<int> rowTargets = targets.AsSpan(b * length, length);
-            counts[b] = WriteTargets(example, scope, rowTargets);
+            counts[b] = WriteTargets(example, scope, row, rowTargets);
             if (counts[b] == 0)
             {
                 throw new ArgumentException(NoTargetMessage($"Example {b} of the batch", example, scope), nameof(examples));
@@ -104,7 +104,7 @@ public sealed class SftBatch
     {
         ArgumentNullException.ThrowIfNull(example);
         Span<int> scratch = example.Length <= 512 ? stackalloc int[example.Length] : new int[example.Length];
-        return WriteTargets(example, scope, scratch);
+        return WriteTargets(example, scope, example.TokenSpan, scratch);
     }
 
     /// <summary>The message of the all-ignored-example error, shared with the trainers' up-front validation.</summary>
@@ -115,22 +115,51 @@ public sealed class SftBatch
             : $"{which} selects no target token under LossScope.FullSequence: it has {example.Length} token(s) and a sequence needs at least 2 to predict one.";
 
     /// <summary>
-    /// Writes the row's targets (position i → token i + 1 when that token is supervised) followed by -100 for padding and
-    /// the last position; returns the number of targets.
+    /// Writes the row's targets and returns their count: first Hugging Face-style labels aligned with the input ids, built
+    /// by the runtime's <see cref="SftLabels"/> from lengths (prompt and padding -100), then shifted by one so that the
+    /// target of logits row i is label i + 1 (the last row has none).
     /// </summary>
-    private static int WriteTargets(SftExample example, LossScope scope, Span<int> rowTargets)
+    private static int WriteTargets(SftExample example, LossScope scope, ReadOnlySpan<int> paddedRow, Span<int> rowTargets)
     {
-        rowTargets.Fill(CrossEntropy.IgnoreIndex);
-        ReadOnlySpan<int> tokens = example.TokenSpan;
-        ReadOnlySpan<bool> response = example.ResponseFlags;
-        int count = 0;
-        for (int i = 0; i + 1 < example.Length; i++)
+        int length = paddedRow.Length;
+        Span<int> labels = length <= 512 ? stackalloc int[length] : new int[length];
+        if (scope == LossScope.FullSequence)
         {
-            if (scope == LossScope.FullSequence || response[i + 1])
+            SftLabels.AnswerOnly(paddedRow, 0, example.Length, labels);
+        }
+        else if (example.ResponseTokenCount == example.Length - example.PromptLength)
+        {
+            // One response after the prompt (every single-turn example, and conversations ending in their only assistant turn).
+            SftLabels.AnswerOnly(paddedRow, example.PromptLength, example.Length, labels);
+        }
+        else
+        {
+            // Multi-turn: each assistant turn is an answer whose "prompt" is everything before it.
+            labels.Fill(CrossEntropy.IgnoreIndex);
+            ReadOnlySpan<bool> response = example.ResponseFlags;
+            for (int start = 0; start < example.Length;)
             {
-                rowTargets[i] = tokens[i + 1];
-                count++;
+                int end = start;
+                while (end < example.Length && response[end] == response[start])
+                {
+                    end++;
+                }
+
+                if (response[start])
+                {
+                    SftLabels.AnswerOnly(paddedRow.Slice(start, end - start), 0, end - start, labels.Slice(start, end - start));
+                }
+
+                start = end;
             }
+        }
+
+        int count = 0;
+        for (int i = 0; i < length; i++)
+        {
+            int target = i + 1 < length ? labels[i + 1] : CrossEntropy.IgnoreIndex;
+            rowTargets[i] = target;
+            count += target == CrossEntropy.IgnoreIndex ? 0 : 1;
         }
 
         return count;

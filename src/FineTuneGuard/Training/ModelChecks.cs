@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace FineTuneGuard;
+
+/// <summary>The freeze and identity checks the trainers make on the models they are given.</summary>
+internal static class ModelChecks
+{
+    /// <summary>The trainable parameters of <paramref name="model"/>; throws when there are none.</summary>
+    public static Parameter[] Trainable(ICausalLanguageModel model, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(model, parameterName);
+        Guard(model, parameterName);
+        Parameter[] trainable = model.Parameters.Where(p => p.Trainable).Select(p => p.Parameter).ToArray();
+        if (trainable.Length == 0)
+        {
+            throw new ArgumentException(
+                $"'{parameterName}' has no trainable parameter ({model.Parameters.Count} tensors, all frozen): nothing would be learned. Mark the adapter tensors (or, for full fine-tuning, the weights) trainable.",
+                parameterName);
+        }
+
+        return trainable;
+    }
+
+    /// <summary>Names the trainable parameters of a model that must be frozen (a DPO reference, the KL base), or null when it is frozen.</summary>
+    public static string? TrainableNames(ICausalLanguageModel model)
+    {
+        string[] names = model.Parameters.Where(p => p.Trainable).Select(p => p.Name).ToArray();
+        return names.Length == 0 ? null : string.Join(", ", names.Take(5)) + (names.Length > 5 ? $" and {names.Length - 5} more" : string.Empty);
+    }
+
+    /// <summary>Throws when <paramref name="other"/> shares a tensor with a trainable parameter of <paramref name="model"/>.</summary>
+    public static void NoSharedTrainableTensor(ICausalLanguageModel model, ICausalLanguageModel other, string otherName, string what)
+    {
+        var trainable = new HashSet<float[]>(model.Parameters.Where(p => p.Trainable).Select(p => p.Parameter.Value), ReferenceEqualityComparer.Instance);
+        foreach (ModelParameter parameter in other.Parameters)
+        {
+            if (trainable.Contains(parameter.Parameter.Value))
+            {
+                throw new ArgumentException(
+                    $"{what} shares the tensor '{parameter.Name}' with a trainable parameter of the model being tuned, so it would move with every step. Give it its own frozen copy.",
+                    otherName);
+            }
+        }
+    }
+
+    /// <summary>Checks the basic shape of the contract: a positive vocabulary and a parameter list.</summary>
+    private static void Guard(ICausalLanguageModel model, string parameterName)
+    {
+        if (model.VocabSize <= 0 || model.Parameters is null)
+        {
+            throw new ArgumentException($"'{parameterName}' reports VocabSize {model.VocabSize} and {(model.Parameters is null ? "no parameter list" : "a parameter list")}; a causal language model needs VocabSize > 0 and a parameter list.", parameterName);
+        }
+    }
+}

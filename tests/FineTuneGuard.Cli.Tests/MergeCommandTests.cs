@@ -203,7 +203,7 @@ public class MergeCommandTests
         { "header length beyond the file", bytes => { byte[] b = (byte[])bytes.Clone(); BitConverter.GetBytes(1L << 40).CopyTo(b, 0); return b; }, "exceeds the" },
         { "header length beyond the file but under the cap", bytes => { byte[] b = (byte[])bytes.Clone(); BitConverter.GetBytes((long)bytes.Length).CopyTo(b, 0); return b; }, "extends beyond the end" },
         { "unknown dtype", bytes => Replace(bytes, "\"F32\"", "\"F31\""), "unknown dtype 'F31'" },
-        { "malformed JSON", bytes => Replace(bytes, "{\"dtype\"", "[\"dtype\""), "malformed JSON" },
+        { "malformed JSON", bytes => Replace(bytes, "\"dtype\":", "\"dtype\" "), "malformed JSON" },
         { "shape not an array", bytes => Replace(bytes, "\"shape\":[", "\"shape\":{"), "'shape' must be an array" },
         { "trailing bytes", bytes => [.. bytes, 1, 2, 3, 4], "unaccounted" },
     };

@@ -118,10 +118,47 @@ internal static class ParameterArithmetic
         }
     }
 
-    /// <summary>LoRA scaling: alpha / r, or alpha / sqrt(r) with rank-stabilised LoRA.</summary>
+    /// <summary>
+    /// LoRA scaling: alpha / r, or alpha / sqrt(r) with rank-stabilised LoRA, in float exactly as the runtime's
+    /// <c>Lora.Scaling</c> (<c>alpha / MathF.Sqrt(r)</c>; a double sqrt rounded to float is the correctly rounded float
+    /// sqrt), so that generated constants and runtime scaling agree bit for bit.
+    /// </summary>
     public static float LoraScaling(float alpha, int rank, bool useRsLora)
-        => useRsLora ? (float)(alpha / Math.Sqrt(rank)) : alpha / rank;
+        => useRsLora ? alpha / (float)Math.Sqrt(rank) : alpha / rank;
 
     /// <summary>PEFT's trainable%: 100·trainable / all, where "all" includes the trainable adapter parameters.</summary>
     public static double TrainablePercent(long trainable, long all) => all == 0 ? 0 : 100.0 * trainable / all;
+
+    /// <summary>
+    /// The line PEFT's <c>print_trainable_parameters()</c> prints:
+    /// <c>trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622</c> (Python's <c>{:,d}</c> and
+    /// <c>{:.4f}</c>).
+    /// </summary>
+    public static string PeftSummary(long trainable, long all)
+        => "trainable params: " + trainable.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
+           + " || all params: " + all.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)
+           + " || trainable%: " + TrainablePercent(trainable, all).ToString("F4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The largest element count of a single .NET array (<c>Array.MaxLength</c>), the limit of one generated storage buffer.</summary>
+    public const long MaxArrayLength = 0x7FFFFFC7;
+
+    /// <summary>
+    /// The product of non-negative dimensions, or <see cref="long.MaxValue"/> when it overflows: for limit checks
+    /// ("does this buffer fit?") that must not throw.
+    /// </summary>
+    public static long SaturatingProduct(params long[] factors)
+    {
+        long product = 1;
+        foreach (long factor in factors)
+        {
+            if (factor != 0 && product > long.MaxValue / factor)
+            {
+                return long.MaxValue;
+            }
+
+            product *= factor;
+        }
+
+        return product;
+    }
 }

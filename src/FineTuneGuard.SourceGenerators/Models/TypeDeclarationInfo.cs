@@ -7,10 +7,17 @@ namespace FineTuneGuard.SourceGenerators.Models;
 /// <param name="ContainingTypes">Declarations of the containing types, outermost first (e.g. "partial class Outer").</param>
 /// <param name="Name">The class name.</param>
 /// <param name="Accessibility">"public", "internal", ... as declared.</param>
-internal sealed record TypeDeclarationInfo(string Namespace, EquatableArray<string> ContainingTypes, string Name, string Accessibility)
+/// <param name="DeclaresConstructor">
+/// The user wrote an instance constructor: the generator then emits no constructor of its own (which could clash) and
+/// the user calls the generated <c>ResetParameters(seed)</c>.
+/// </param>
+internal sealed record TypeDeclarationInfo(string Namespace, EquatableArray<string> ContainingTypes, string Name, string Accessibility, bool DeclaresConstructor)
 {
     /// <summary>A file-name-safe unique hint: namespace, containing types and name joined by dots.</summary>
     public string HintName => (Namespace.Length == 0 ? "" : Namespace + ".") + string.Concat(ContainingTypesNames()) + Name;
+
+    /// <summary>The name used in generated messages: containing types and name, dotted (e.g. "Outer.QProj").</summary>
+    public string DisplayName => string.Concat(ContainingTypesNames()) + Name;
 
     private System.Collections.Generic.IEnumerable<string> ContainingTypesNames()
     {

@@ -26,6 +26,32 @@ internal readonly struct AttributeArguments
         return true;
     }
 
+    /// <summary>A <c>params string[]</c> (or <c>string[]</c>) constructor argument; false when missing, null or holding a non-string.</summary>
+    public bool TryGetConstructorStrings(int index, out string[] values)
+    {
+        values = System.Array.Empty<string>();
+        ImmutableArray<TypedConstant> args = _attribute.ConstructorArguments;
+        if (index >= args.Length || args[index].Kind != TypedConstantKind.Array || args[index].IsNull)
+        {
+            return false;
+        }
+
+        ImmutableArray<TypedConstant> items = args[index].Values;
+        var result = new string[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (items[i].Kind == TypedConstantKind.Error || items[i].Value is not string s)
+            {
+                return false;
+            }
+
+            result[i] = s;
+        }
+
+        values = result;
+        return true;
+    }
+
     /// <summary>A named argument; absent means the default. Returns false only when present with a wrong value.</summary>
     public bool TryGetNamed<T>(string name, T defaultValue, out T value)
     {

@@ -11,8 +11,11 @@ namespace FineTuneGuard.SourceGenerators.Parsing;
 /// <summary>Turns the symbol of an annotated class into a <see cref="TypeDeclarationInfo"/> or explains why it cannot be completed.</summary>
 internal static class TypeDeclarationParser
 {
-    /// <summary>Returns null (and adds an error) when the type is not a non-generic partial class nested only in partial classes.</summary>
-    public static TypeDeclarationInfo? Parse(INamedTypeSymbol type, string attributeName, List<string> errors)
+    /// <summary>
+    /// Returns null (and adds an error) when the type is not a non-generic partial class nested only in partial classes,
+    /// carries a second completing attribute, or is named like one of the members the generator would add.
+    /// </summary>
+    public static TypeDeclarationInfo? Parse(INamedTypeSymbol type, string attributeName, List<string> errors, string[] generatedMembers)
     {
         if (type.TypeKind != TypeKind.Class || type.IsRecord)
         {
@@ -29,6 +32,18 @@ internal static class TypeDeclarationParser
         if (type.IsStatic)
         {
             errors.Add($"[{attributeName}] cannot complete the static class '{type.Name}'; it generates instance storage");
+            return null;
+        }
+
+        if (!LayerAttributeNames.IsOnlyLayerAttribute(type, attributeName, out string? other))
+        {
+            errors.Add($"[{attributeName}] and [{other}] cannot both complete '{type.Name}': one class is one layer (both would generate TrainableParameterCount)");
+            return null;
+        }
+
+        if (System.Array.IndexOf(generatedMembers, type.Name) >= 0)
+        {
+            errors.Add($"[{attributeName}] cannot complete a class named '{type.Name}': it generates a member '{type.Name}' and a member cannot be named like its class; rename the class (e.g. '{type.Name}Layer')");
             return null;
         }
 
@@ -57,7 +72,8 @@ internal static class TypeDeclarationParser
 
         containing.Reverse();
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
-        return new TypeDeclarationInfo(ns, containing.ToEquatableArray(), type.Name, Accessibility(type));
+        bool declaresConstructor = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared);
+        return new TypeDeclarationInfo(ns, containing.ToEquatableArray(), type.Name, Accessibility(type), declaresConstructor);
     }
 
     private static bool IsPartial(INamedTypeSymbol type)

@@ -17,14 +17,19 @@ internal static class SftContext
 
     public static bool Is(ISymbol containingSymbol, IOperation root, TrainingSymbols symbols, AdapterModels models)
     {
-        string method = containingSymbol.Name;
+        string methodName = containingSymbol.Name;
         string type = containingSymbol.ContainingType?.Name ?? string.Empty;
-        if (HasAny(method, PretrainWords) || HasAny(type, PretrainWords))
+        if (HasAny(methodName, PretrainWords) || HasAny(type, PretrainWords))
         {
             return false;
         }
 
-        if (HasAny(method, SftWords) || HasAny(type, SftWords))
+        if (HasAny(methodName, SftWords) || HasAny(type, SftWords))
+        {
+            return true;
+        }
+
+        if (containingSymbol is IMethodSymbol method && HasPromptParameter(method))
         {
             return true;
         }
@@ -48,6 +53,19 @@ internal static class SftContext
 
             if (operation.Type is INamedTypeSymbol valueType && operation is not IInvocationOperation
                 && (models.CarriesAdapters(valueType) || (symbols.IsTorchModule(valueType) && models.CarriesTorchLora(valueType))))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasPromptParameter(IMethodSymbol method)
+    {
+        foreach (IParameterSymbol parameter in method.Parameters)
+        {
+            if (OperationFacts.NameContains(parameter.Name, "prompt"))
             {
                 return true;
             }

@@ -30,19 +30,11 @@ internal static class ModelChecks
         return names.Length == 0 ? null : string.Join(", ", names.Take(5)) + (names.Length > 5 ? $" and {names.Length - 5} more" : string.Empty);
     }
 
-    /// <summary>Throws when <paramref name="other"/> shares a tensor with a trainable parameter of <paramref name="model"/>.</summary>
-    public static void NoSharedTrainableTensor(ICausalLanguageModel model, ICausalLanguageModel other, string otherName, string what)
+    /// <summary>The name of a tensor of <paramref name="other"/> that is a trainable tensor of <paramref name="model"/> (same array), or null.</summary>
+    public static string? SharedTrainableTensor(ICausalLanguageModel model, ICausalLanguageModel other)
     {
         var trainable = new HashSet<float[]>(model.Parameters.Where(p => p.Trainable).Select(p => p.Parameter.Value), ReferenceEqualityComparer.Instance);
-        foreach (ModelParameter parameter in other.Parameters)
-        {
-            if (trainable.Contains(parameter.Parameter.Value))
-            {
-                throw new ArgumentException(
-                    $"{what} shares the tensor '{parameter.Name}' with a trainable parameter of the model being tuned, so it would move with every step. Give it its own frozen copy.",
-                    otherName);
-            }
-        }
+        return other.Parameters.FirstOrDefault(p => trainable.Contains(p.Parameter.Value))?.Name;
     }
 
     /// <summary>Checks the basic shape of the contract: a positive vocabulary and a parameter list.</summary>

@@ -63,12 +63,15 @@ public sealed class SftTrainer
                 throw new ArgumentException($"The base model has VocabSize {baseModel.VocabSize}; the model has {model.VocabSize}.", nameof(baseModel));
             }
 
-            ModelChecks.NoSharedTrainableTensor(model, baseModel, nameof(baseModel), "The base model");
+            if (ModelChecks.SharedTrainableTensor(model, baseModel) is string shared)
+            {
+                throw new ArgumentException($"The base model shares the tensor '{shared}' with a trainable parameter of the model, so it would move with every step. Give it its own frozen copy.", nameof(baseModel));
+            }
         }
 
         Model = model;
         BaseModel = baseModel;
-        Optimizer = new AdamW(BuildGroups(model, Options));
+        Optimizer = new AdamW(OptimizerGroups.FromRoles(model, Options.LearningRate, Options.WeightDecay));
         Schedule = new LearningRateSchedule(Options.WarmupSteps, Options.MaxSteps, Options.Decay);
     }
 
@@ -349,25 +352,6 @@ public sealed class SftTrainer
                 throw new ArgumentException($"{which} has token {token} at position {p}, outside the vocabulary [0, {Model.VocabSize}).", parameterName);
             }
         }
-    }
-
-    private static List<ParameterGroup> BuildGroups(ICausalLanguageModel model, SftOptions options)
-    {
-        var adapters = new ParameterGroup("adapters", options.LearningRate, options.WeightDecay);
-        var weights = new ParameterGroup("weights", options.LearningRate, options.WeightDecay);
-        var noDecay = new ParameterGroup("no_decay", options.LearningRate, 0f);
-        foreach (ModelParameter parameter in model.Parameters.Where(p => p.Trainable))
-        {
-            ParameterGroup group = parameter.Role switch
-            {
-                ParameterRole.Adapter => adapters,
-                ParameterRole.Norm or ParameterRole.Bias => noDecay,
-                _ => weights,
-            };
-            group.Add(parameter.Parameter);
-        }
-
-        return new[] { adapters, weights, noDecay }.Where(g => g.Parameters.Count > 0).ToList();
     }
 
     private static Span<float> Buffer(ref float[] buffer, int length)

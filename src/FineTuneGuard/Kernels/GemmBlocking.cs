@@ -9,10 +9,10 @@ namespace FineTuneGuard.Kernels;
 internal static class GemmBlocking
 {
     /// <summary>Rows of op(A) per packed block.</summary>
-    public const int Mc = 144;
+    public const int Mc = 168;
 
     /// <summary>Reduction depth per packed block.</summary>
-    public const int Kc = 256;
+    public const int Kc = 384;
 
     /// <summary>Columns of op(B) per packed block.</summary>
     public const int Nc = 2048;

@@ -153,7 +153,7 @@ internal static unsafe class GemmDriver
             switch (_path)
             {
                 case GemmPath.Vector512:
-                    GemmMicroKernels.Kernel12x32(kc, a, b, c, ldc, alpha, beta);
+                    GemmMicroKernels.Kernel14x32(kc, a, b, c, ldc, alpha, beta);
                     break;
                 case GemmPath.Vector256:
                     GemmMicroKernels.Kernel6x16(kc, a, b, c, ldc, alpha, beta);

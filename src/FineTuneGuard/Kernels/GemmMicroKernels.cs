@@ -16,9 +16,9 @@ namespace FineTuneGuard.Kernels;
 /// </summary>
 internal static unsafe class GemmMicroKernels
 {
-    /// <summary>C[12 x 32] = alpha·Σ_p a[p]·b[p] + beta·C with 24 zmm accumulators (of 32 registers): two B loads and twelve broadcasts feed 24 FMAs per k step.</summary>
+    /// <summary>C[14 x 32] = alpha·Σ_p a[p]·b[p] + beta·C with 28 zmm accumulators (of 32 registers): two B loads and fourteen broadcasts feed 28 FMAs per k step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel12x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Kernel14x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
         Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
@@ -32,6 +32,8 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c9_0 = default; Vector512<float> c9_1 = default;
         Vector512<float> c10_0 = default; Vector512<float> c10_1 = default;
         Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
+        Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
+        Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
@@ -72,7 +74,13 @@ internal static unsafe class GemmMicroKernels
             Vector512<float> a11 = Vector512.Create(a[11]);
             c11_0 = Avx512F.FusedMultiplyAdd(a11, b0, c11_0);
             c11_1 = Avx512F.FusedMultiplyAdd(a11, b1, c11_1);
-            a += 12;
+            Vector512<float> a12 = Vector512.Create(a[12]);
+            c12_0 = Avx512F.FusedMultiplyAdd(a12, b0, c12_0);
+            c12_1 = Avx512F.FusedMultiplyAdd(a12, b1, c12_1);
+            Vector512<float> a13 = Vector512.Create(a[13]);
+            c13_0 = Avx512F.FusedMultiplyAdd(a13, b0, c13_0);
+            c13_1 = Avx512F.FusedMultiplyAdd(a13, b1, c13_1);
+            a += 14;
             b += 32;
         }
 
@@ -104,6 +112,10 @@ internal static unsafe class GemmMicroKernels
             (c10_1 * va).Store(c + (10 * ldc) + 16);
             (c11_0 * va).Store(c + (11 * ldc) + 0);
             (c11_1 * va).Store(c + (11 * ldc) + 16);
+            (c12_0 * va).Store(c + (12 * ldc) + 0);
+            (c12_1 * va).Store(c + (12 * ldc) + 16);
+            (c13_0 * va).Store(c + (13 * ldc) + 0);
+            (c13_1 * va).Store(c + (13 * ldc) + 16);
             return;
         }
 
@@ -132,6 +144,10 @@ internal static unsafe class GemmMicroKernels
         Avx512F.FusedMultiplyAdd(c10_1, va, Vector512.Load(c + (10 * ldc) + 16) * vb).Store(c + (10 * ldc) + 16);
         Avx512F.FusedMultiplyAdd(c11_0, va, Vector512.Load(c + (11 * ldc) + 0) * vb).Store(c + (11 * ldc) + 0);
         Avx512F.FusedMultiplyAdd(c11_1, va, Vector512.Load(c + (11 * ldc) + 16) * vb).Store(c + (11 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c12_0, va, Vector512.Load(c + (12 * ldc) + 0) * vb).Store(c + (12 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c12_1, va, Vector512.Load(c + (12 * ldc) + 16) * vb).Store(c + (12 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c13_0, va, Vector512.Load(c + (13 * ldc) + 0) * vb).Store(c + (13 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c13_1, va, Vector512.Load(c + (13 * ldc) + 16) * vb).Store(c + (13 * ldc) + 16);
     }
 
     /// <summary>C[6 x 16] = alpha·Σ_p a[p]·b[p] + beta·C with 12 ymm accumulators (of 16 registers), the classic AVX2 register block.</summary>

@@ -5,7 +5,7 @@ namespace FineTuneGuard.Kernels;
 /// <summary>Which micro-kernel the GEMM runs, with its register-block geometry.</summary>
 internal enum GemmPath
 {
-    /// <summary>AVX-512: 12 x 32 tile.</summary>
+    /// <summary>AVX-512: 14 x 32 tile.</summary>
     Vector512,
 
     /// <summary>AVX2 + FMA: 6 x 16 tile.</summary>
@@ -35,7 +35,7 @@ internal static class GemmPaths
     }
 
     /// <summary>Rows of the register tile.</summary>
-    public static int Mr(GemmPath path) => path switch { GemmPath.Vector512 => 12, GemmPath.Vector256 => 6, _ => 4 };
+    public static int Mr(GemmPath path) => path switch { GemmPath.Vector512 => 14, GemmPath.Vector256 => 6, _ => 4 };
 
     /// <summary>Columns of the register tile.</summary>
     public static int Nr(GemmPath path) => path switch { GemmPath.Vector512 => 32, GemmPath.Vector256 => 16, _ => 4 };

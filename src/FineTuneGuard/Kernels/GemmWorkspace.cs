@@ -20,7 +20,7 @@ internal sealed unsafe class GemmWorkspace
     {
         _a = GC.AllocateUninitializedArray<float>((GemmBlocking.Mc * GemmBlocking.Kc) + 16, pinned: true);
         _b = GC.AllocateUninitializedArray<float>((GemmBlocking.Nc * GemmBlocking.Kc) + 16, pinned: true);
-        _tile = GC.AllocateUninitializedArray<float>((12 * 32) + 16, pinned: true);
+        _tile = GC.AllocateUninitializedArray<float>((14 * 32) + 16, pinned: true);
         PackedA = Align(_a);
         PackedB = Align(_b);
         Tile = Align(_tile);
@@ -32,7 +32,7 @@ internal sealed unsafe class GemmWorkspace
     /// <summary>Packed block of op(B): Kc x Nc.</summary>
     public float* PackedB { get; }
 
-    /// <summary>One register tile (at most 12 x 32) for edge tiles.</summary>
+    /// <summary>One register tile (at most 14 x 32) for edge tiles.</summary>
     public float* Tile { get; }
 
     /// <summary>This thread's workspace.</summary>

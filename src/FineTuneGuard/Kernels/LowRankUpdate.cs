@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -23,22 +24,61 @@ internal static unsafe class LowRankUpdate
     /// </summary>
     public static void Apply(int rows, int cols, int rank, float factor, float* w, float* a, float* b, float* dst)
     {
-        int threads = Math.Max(1, Math.Min(Gemm.MaxDegreeOfParallelism, Environment.ProcessorCount));
-        if (threads == 1 || (long)rows * cols * rank < ParallelThreshold || rows < 16)
+        float[] packed = ArrayPool<float>.Shared.Rent((rank * cols) + 16);
+        try
         {
-            Rows(0, rows, cols, rank, factor, w, a, b, dst);
-            return;
-        }
+            fixed (float* pp = packed)
+            {
+                float* panels = PackA(cols, rank, a, pp);
+                int threads = Math.Max(1, Math.Min(Gemm.MaxDegreeOfParallelism, Environment.ProcessorCount));
+                if (threads == 1 || (long)rows * cols * rank < ParallelThreshold || rows < 16)
+                {
+                    Rows(0, rows, cols, rank, factor, w, a, panels, b, dst);
+                    return;
+                }
 
-        RunParallel(new Job(rows, cols, rank, factor, w, a, b, dst), threads);
+                RunParallel(new Job(rows, cols, rank, factor, w, a, panels, b, dst), threads);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(packed);
+        }
     }
 
-    /// <summary>The update restricted to rows [row0, row1); the pointers address row 0 of W, B and dst.</summary>
-    public static void Rows(int row0, int row1, int cols, int rank, float factor, float* w, float* a, float* b, float* dst)
+    /// <summary>
+    /// Copies A (rank x cols) into column panels of the vector block width (32 with AVX-512, 16 with AVX2), each panel
+    /// rank x width contiguous, so the block kernels read A sequentially instead of touching `rank` rows (pages) apart;
+    /// at r = 64 the row-strided reads cost more than the FMAs. Columns past the last full panel are read from A itself.
+    /// Returns the 64-byte-aligned start of the panels inside <paramref name="buffer"/> (rank·cols + 16 floats).
+    /// </summary>
+    private static float* PackA(int cols, int rank, float* a, float* buffer)
+    {
+        float* panels = (float*)(((nuint)buffer + 63) & ~(nuint)63);
+        int width = BlockWidth();
+        for (int col = 0; col <= cols - width; col += width)
+        {
+            float* panel = panels + ((long)col * rank);
+            for (int j = 0; j < rank; j++)
+            {
+                new ReadOnlySpan<float>(a + ((long)j * cols) + col, width).CopyTo(new Span<float>(panel + ((long)j * width), width));
+            }
+        }
+
+        return panels;
+    }
+
+    private static int BlockWidth() => Avx512F.IsSupported && !Gemm.ForceVector256 && !Gemm.ForceScalar ? 32 : 16;
+
+    /// <summary>
+    /// The update restricted to rows [row0, row1); the pointers address row 0 of W, B and dst; <paramref name="panels"/> is A
+    /// packed by <see cref="PackA"/>.
+    /// </summary>
+    public static void Rows(int row0, int row1, int cols, int rank, float factor, float* w, float* a, float* panels, float* b, float* dst)
     {
         // Per row block: the r coefficients factor·B[o, j] of each row, broadcast from L1 inside the column loop.
         float[]? rented = null;
-        Span<float> coefficients = rank <= 256 ? stackalloc float[8 * rank] : (rented = System.Buffers.ArrayPool<float>.Shared.Rent(8 * rank));
+        Span<float> coefficients = rank <= 256 ? stackalloc float[8 * rank] : (rented = ArrayPool<float>.Shared.Rent(8 * rank));
         try
         {
             fixed (float* coef = coefficients)
@@ -49,7 +89,7 @@ internal static unsafe class LowRankUpdate
                     for (; o <= row1 - 8; o += 8)
                     {
                         Coefficients(8, rank, factor, b + ((long)o * rank), coef);
-                        int done = Block8x32(cols, rank, coef, w + ((long)o * cols), a, dst + ((long)o * cols));
+                        int done = Block8x32(cols, rank, coef, w + ((long)o * cols), panels, dst + ((long)o * cols));
                         ScalarColumns(8, done, cols, rank, coef, w + ((long)o * cols), a, dst + ((long)o * cols));
                     }
                 }
@@ -58,7 +98,7 @@ internal static unsafe class LowRankUpdate
                     for (; o <= row1 - 4; o += 4)
                     {
                         Coefficients(4, rank, factor, b + ((long)o * rank), coef);
-                        int done = Block4x16(cols, rank, coef, w + ((long)o * cols), a, dst + ((long)o * cols));
+                        int done = Block4x16(cols, rank, coef, w + ((long)o * cols), panels, dst + ((long)o * cols));
                         ScalarColumns(4, done, cols, rank, coef, w + ((long)o * cols), a, dst + ((long)o * cols));
                     }
                 }
@@ -74,7 +114,7 @@ internal static unsafe class LowRankUpdate
         {
             if (rented is not null)
             {
-                System.Buffers.ArrayPool<float>.Shared.Return(rented);
+                ArrayPool<float>.Shared.Return(rented);
             }
         }
     }
@@ -86,17 +126,19 @@ internal static unsafe class LowRankUpdate
     public static long FirstNonFinite(int rows, int cols, int rank, float factor, float* w, float* a, float* b, out float value)
     {
         const int BlockRows = 64;
-        float[] scratch = System.Buffers.ArrayPool<float>.Shared.Rent(BlockRows * cols);
+        float[] scratch = ArrayPool<float>.Shared.Rent(BlockRows * cols);
+        float[] packed = ArrayPool<float>.Shared.Rent((rank * cols) + 16);
         try
         {
-            fixed (float* block = scratch)
+            fixed (float* block = scratch, pp = packed)
             {
+                float* panels = PackA(cols, rank, a, pp);
                 for (int row0 = 0; row0 < rows; row0 += BlockRows)
                 {
                     int row1 = Math.Min(rows, row0 + BlockRows);
 
                     // Rows() addresses dst from row 0: shift the scratch pointer so row0 lands at its start (never dereferenced).
-                    Rows(row0, row1, cols, rank, factor, w, a, b, block - ((long)row0 * cols));
+                    Rows(row0, row1, cols, rank, factor, w, a, panels, b, block - ((long)row0 * cols));
                     int index = NonFinite.IndexOf(new ReadOnlySpan<float>(block, (row1 - row0) * cols));
                     if (index >= 0)
                     {
@@ -108,7 +150,8 @@ internal static unsafe class LowRankUpdate
         }
         finally
         {
-            System.Buffers.ArrayPool<float>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(scratch);
+            ArrayPool<float>.Shared.Return(packed);
         }
 
         value = 0f;
@@ -130,12 +173,12 @@ internal static unsafe class LowRankUpdate
     // 8 rows x 32 columns per step: 16 zmm accumulators; per j two loads of A feed 16 FMAs (the 8 coefficient
     // broadcasts come from L1). Returns the number of columns done.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Block8x32(int cols, int rank, float* coef, float* w, float* a, float* dst)
+    private static int Block8x32(int cols, int rank, float* coef, float* w, float* panels, float* dst)
     {
         int col = 0;
         for (; col <= cols - 32; col += 32)
         {
-            float* ap = a + col;
+            float* ap = panels + ((long)col * rank);
             Vector512<float> a0 = Vector512.Load(ap), a1 = Vector512.Load(ap + 16);
             Vector512<float> c;
             c = Vector512.Create(coef[0]); Vector512<float> d00 = c * a0, d01 = c * a1;
@@ -148,7 +191,7 @@ internal static unsafe class LowRankUpdate
             c = Vector512.Create(coef[7 * rank]); Vector512<float> d70 = c * a0, d71 = c * a1;
             for (int j = 1; j < rank; j++)
             {
-                ap += cols;
+                ap += 32;
                 a0 = Vector512.Load(ap);
                 a1 = Vector512.Load(ap + 16);
                 c = Vector512.Create(coef[j]); d00 = Avx512F.FusedMultiplyAdd(c, a0, d00); d01 = Avx512F.FusedMultiplyAdd(c, a1, d01);
@@ -178,12 +221,12 @@ internal static unsafe class LowRankUpdate
 
     // 4 rows x 16 columns per step with 8 ymm accumulators (the AVX2 register file has 16).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Block4x16(int cols, int rank, float* coef, float* w, float* a, float* dst)
+    private static int Block4x16(int cols, int rank, float* coef, float* w, float* panels, float* dst)
     {
         int col = 0;
         for (; col <= cols - 16; col += 16)
         {
-            float* ap = a + col;
+            float* ap = panels + ((long)col * rank);
             Vector256<float> a0 = Vector256.Load(ap), a1 = Vector256.Load(ap + 8);
             Vector256<float> c;
             c = Vector256.Create(coef[0]); Vector256<float> d00 = c * a0, d01 = c * a1;
@@ -192,7 +235,7 @@ internal static unsafe class LowRankUpdate
             c = Vector256.Create(coef[3 * rank]); Vector256<float> d30 = c * a0, d31 = c * a1;
             for (int j = 1; j < rank; j++)
             {
-                ap += cols;
+                ap += 16;
                 a0 = Vector256.Load(ap);
                 a1 = Vector256.Load(ap + 8);
                 c = Vector256.Create(coef[j]); d00 = Fma.MultiplyAdd(c, a0, d00); d01 = Fma.MultiplyAdd(c, a1, d01);
@@ -235,10 +278,11 @@ internal static unsafe class LowRankUpdate
     {
         private readonly int _rows, _cols, _rank;
         private readonly float _factor;
-        private readonly float* _w, _a, _b, _dst;
+        private readonly float* _w, _a, _panels, _b, _dst;
 
-        public Job(int rows, int cols, int rank, float factor, float* w, float* a, float* b, float* dst)
+        public Job(int rows, int cols, int rank, float factor, float* w, float* a, float* panels, float* b, float* dst)
         {
+            _panels = panels;
             _rows = rows;
             _cols = cols;
             _rank = rank;
@@ -257,7 +301,7 @@ internal static unsafe class LowRankUpdate
             int row1 = Math.Min(_rows, (int)((long)blocks * (part + 1) / parts) * 8);
             if (row0 < row1)
             {
-                Rows(row0, row1, _cols, _rank, _factor, _w, _a, _b, _dst);
+                Rows(row0, row1, _cols, _rank, _factor, _w, _a, _panels, _b, _dst);
             }
         }
     }

@@ -51,4 +51,23 @@ public class PackageTests(PackedConsumerFixture fixture) : IClassFixture<PackedC
         Assert.Contains("QProj trainable params: 65536", fixture.Run.Output);
         Assert.Contains("QProj scaling: 2", fixture.Run.Output);
     }
+
+    [Fact]
+    public void ConsumerPrintsTheSeedAndPublishedCounts()
+    {
+        Assert.True(fixture.Run.ExitCode == 0, fixture.Run.ToString());
+        Assert.Contains("Adapter trainable params per layer: 524288, 32 layers: 16777216", fixture.Run.Output);
+        Assert.Contains("Prefix trainable params: 4194304", fixture.Run.Output);
+        Assert.Contains("Llama-2-7B base params: 6738415616", fixture.Run.Output);
+        Assert.Contains("Llama-2-7B q_proj: 4096 x 4096", fixture.Run.Output);
+        Assert.Contains("trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622", fixture.Run.Output);
+    }
+
+    [Fact]
+    public void GeneratedLoraRunsAndMergesExactlyAsTheRuntime()
+    {
+        Assert.True(fixture.Run.ExitCode == 0, fixture.Run.ToString());
+        Assert.Contains("SmallProj forward finite: True; merge equals runtime: True", fixture.Run.Output);
+        Assert.Contains("Shape check: SmallProj.MergeInto: 'weight' must be OutFeatures x InFeatures = 12 x 10 = 120 elements; got 100.", fixture.Run.Output);
+    }
 }

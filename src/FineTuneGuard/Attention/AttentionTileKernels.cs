@@ -54,11 +54,11 @@ internal static unsafe class AttentionTileKernels
     }
 
     /// <summary>
-    /// c[r·paddedCount + x] = scale·Σ_d a[r·aStride + d]·panel[d·paddedCount + x] for r &lt; rows, x &lt; paddedCount
-    /// (padded columns come out 0). Blocked 4 rows x 4 registers: per d, four panel loads and four broadcasts feed sixteen FMAs.
+    /// c[r·paddedCount + x] = scale·Σ_d a[r·aStride + d]·panel[d·panelStride + x] for r &lt; rows, x &lt; paddedCount
+    /// (padded columns come out 0; a query block on the diagonal uses only the first columns of the tile's panel). Blocked 4 rows x 4 registers: per d, four panel loads and four broadcasts feed sixteen FMAs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scores<TLanes, TVector>(float* a, int aStride, int rows, float* panel, int paddedCount, int depth, float scale, float* c)
+    public static void Scores<TLanes, TVector>(float* a, int aStride, int rows, float* panel, int panelStride, int paddedCount, int depth, float scale, float* c)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {
@@ -83,7 +83,7 @@ internal static unsafe class AttentionTileKernels
                 TVector s20 = default, s21 = default, s22 = default, s23 = default;
                 TVector s30 = default, s31 = default, s32 = default, s33 = default;
                 float* b = panel + x;
-                for (int d = 0; d < depth; d++, b += paddedCount)
+                for (int d = 0; d < depth; d++, b += panelStride)
                 {
                     TVector b0 = TLanes.Load(b);
                     TVector b1 = TLanes.Load(b + w);
@@ -117,7 +117,7 @@ internal static unsafe class AttentionTileKernels
             {
                 TVector s0 = default, s1 = default, s2 = default, s3 = default;
                 float* b = panel + x;
-                for (int d = 0; d < depth; d++, b += paddedCount)
+                for (int d = 0; d < depth; d++, b += panelStride)
                 {
                     TVector b0 = TLanes.Load(b);
                     s0 = TLanes.MultiplyAdd(TLanes.Broadcast(a0[d]), b0, s0);
@@ -135,10 +135,10 @@ internal static unsafe class AttentionTileKernels
             // Scalar tail (empty while paddedCount is a multiple of the register width).
             for (; x < paddedCount; x++)
             {
-                c0[x] = scale * Dot(a0, panel + x, paddedCount, depth);
-                c1[x] = scale * Dot(a1, panel + x, paddedCount, depth);
-                c2[x] = scale * Dot(a2, panel + x, paddedCount, depth);
-                c3[x] = scale * Dot(a3, panel + x, paddedCount, depth);
+                c0[x] = scale * Dot(a0, panel + x, panelStride, depth);
+                c1[x] = scale * Dot(a1, panel + x, panelStride, depth);
+                c2[x] = scale * Dot(a2, panel + x, panelStride, depth);
+                c3[x] = scale * Dot(a3, panel + x, panelStride, depth);
             }
         }
 
@@ -151,7 +151,7 @@ internal static unsafe class AttentionTileKernels
             {
                 TVector s0 = default;
                 float* b = panel + x;
-                for (int d = 0; d < depth; d++, b += paddedCount)
+                for (int d = 0; d < depth; d++, b += panelStride)
                 {
                     s0 = TLanes.MultiplyAdd(TLanes.Broadcast(a0[d]), TLanes.Load(b), s0);
                 }
@@ -161,7 +161,7 @@ internal static unsafe class AttentionTileKernels
 
             for (; x < paddedCount; x++)
             {
-                c0[x] = scale * Dot(a0, panel + x, paddedCount, depth);
+                c0[x] = scale * Dot(a0, panel + x, panelStride, depth);
             }
         }
     }

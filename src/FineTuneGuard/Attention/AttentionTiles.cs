@@ -4,9 +4,10 @@ using System.Numerics.Tensors;
 namespace FineTuneGuard.Attention;
 
 /// <summary>
-/// Tile geometry and the per-row masking shared by the forward and backward passes. Queries are processed in blocks of
-/// <see cref="QueryRows"/> rows and keys in tiles of at most <see cref="KeyColumns"/> columns, prefix tiles first, then
-/// token tiles up to the block's last diagonal; only one tile of scores (QueryRows x KeyColumns) exists at a time.
+/// Tile geometry and the per-row masking shared by the forward and backward passes. Keys are processed in tiles of at
+/// most <see cref="KeyColumns"/> columns, prefix tiles first, then token tiles; each tile is packed once and met by the
+/// blocks of <see cref="QueryRows"/> query rows that can see it (a block on the diagonal only up to its last row). Only
+/// one tile of scores (QueryRows x KeyColumns) exists at a time, next to O(t) per-row statistics.
 /// </summary>
 internal static unsafe class AttentionTiles
 {
@@ -16,13 +17,13 @@ internal static unsafe class AttentionTiles
     /// <summary>Keys per tile (a multiple of <see cref="AttentionTileKernels.PanelAlignment"/>).</summary>
     public const int KeyColumns = 64;
 
-    /// <summary>Forward scratch floats per work item: key panel, score tile, output accumulator, running max and sum.</summary>
-    public static int ForwardScratchLength(int headDim)
-        => (headDim * KeyColumns) + (QueryRows * KeyColumns) + (QueryRows * headDim) + (2 * QueryRows);
+    /// <summary>Forward scratch floats per work item: key panel, score tile, and per-row running max and sum (2t).</summary>
+    public static int ForwardScratchLength(int headDim, int sequenceLength)
+        => (headDim * KeyColumns) + (QueryRows * KeyColumns) + (2 * sequenceLength);
 
-    /// <summary>Backward scratch floats per work item: key and value panels, P and dS tiles, one transposed tile, the row terms D.</summary>
-    public static int BackwardScratchLength(int headDim)
-        => (2 * headDim * KeyColumns) + (3 * QueryRows * KeyColumns) + QueryRows;
+    /// <summary>Backward scratch floats per work item: key and value panels, P and dS tiles, one transposed tile, the row terms D (t).</summary>
+    public static int BackwardScratchLength(int headDim, int sequenceLength)
+        => (2 * headDim * KeyColumns) + (3 * QueryRows * KeyColumns) + sequenceLength;
 
     /// <summary>
     /// Applies the causal rule and the user mask to the <paramref name="count"/> scaled scores of one query row of a tile:

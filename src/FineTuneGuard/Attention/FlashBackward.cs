@@ -20,7 +20,7 @@ internal unsafe struct FlashBackward : IAttentionWork
 
     public readonly void Run(int item)
     {
-        float[] rented = ArrayPool<float>.Shared.Rent(AttentionTiles.BackwardScratchLength(Shape.HeadDim));
+        float[] rented = ArrayPool<float>.Shared.Rent(AttentionTiles.BackwardScratchLength(Shape.HeadDim, Shape.SequenceLength));
         try
         {
             fixed (float* scratch = rented)
@@ -79,101 +79,108 @@ internal unsafe struct FlashBackward : IAttentionWork
             int head = (kvHead * shape.GroupSize) + member;
             nint queryItem = ((nint)batch * shape.Heads) + head;
             nint headOffset = queryItem * t * d;
-            float* q = Buffers.Q + headOffset;
             float* output = Buffers.Output + headOffset;
             float* dOutput = Buffers.DOutput + headOffset;
-            float* dq = Buffers.DQ + headOffset;
-            float* logSumExp = Buffers.LogSumExp + (queryItem * t);
-            new Span<float>(dq, t * d).Clear();
-
-            for (int i0 = 0; i0 < t; i0 += AttentionTiles.QueryRows)
+            var state = new HeadState(
+                batch, Buffers.Q + headOffset, dOutput, Buffers.DQ + headOffset, Buffers.LogSumExp + (queryItem * t), scratchLayout);
+            new Span<float>(state.DQ, t * d).Clear();
+            for (int i = 0; i < t; i++)
             {
-                int rows = Math.Min(AttentionTiles.QueryRows, t - i0);
-                for (int r = 0; r < rows; r++)
-                {
-                    nint at = (nint)(i0 + r) * d;
-                    scratchLayout.RowDot[r] = TensorPrimitives.Dot(new ReadOnlySpan<float>(dOutput + at, d), new ReadOnlySpan<float>(output + at, d));
-                }
+                nint at = (nint)i * d;
+                scratchLayout.RowDot[i] = TensorPrimitives.Dot(new ReadOnlySpan<float>(dOutput + at, d), new ReadOnlySpan<float>(output + at, d));
+            }
 
-                var block = new Block(
-                    batch, i0, rows, q + ((nint)i0 * d), dOutput + ((nint)i0 * d), dq + ((nint)i0 * d), logSumExp + i0, scratchLayout);
-                for (int c0 = 0; c0 < p; c0 += AttentionTiles.KeyColumns)
-                {
-                    int count = Math.Min(AttentionTiles.KeyColumns, p - c0);
-                    nint at = (nint)c0 * d;
-                    Tile<TLanes, TVector>(
-                        block,
-                        prefixKeys + at,
-                        prefixValues + at,
-                        dPrefixKeys == null ? null : dPrefixKeys + at,
-                        dPrefixValues == null ? null : dPrefixValues + at,
-                        count,
-                        c0,
-                        -1);
-                }
+            // Key tiles outermost (each packed once), query blocks inside in ascending order: every dq row and every
+            // dk/dv row receives its terms in the same order as a query-block-major walk would give.
+            for (int c0 = 0; c0 < p; c0 += AttentionTiles.KeyColumns)
+            {
+                int count = Math.Min(AttentionTiles.KeyColumns, p - c0);
+                nint at = (nint)c0 * d;
+                Tile<TLanes, TVector>(
+                    state,
+                    prefixKeys + at,
+                    prefixValues + at,
+                    dPrefixKeys == null ? null : dPrefixKeys + at,
+                    dPrefixValues == null ? null : dPrefixValues + at,
+                    count,
+                    c0,
+                    -1);
+            }
 
-                int end = i0 + rows;
-                for (int j0 = 0; j0 < end; j0 += AttentionTiles.KeyColumns)
-                {
-                    int count = Math.Min(AttentionTiles.KeyColumns, end - j0);
-                    nint at = (nint)j0 * d;
-                    Tile<TLanes, TVector>(block, keys + at, values + at, dKeys + at, dValues + at, count, p + j0, j0);
-                }
+            for (int j0 = 0; j0 < t; j0 += AttentionTiles.KeyColumns)
+            {
+                int count = Math.Min(AttentionTiles.KeyColumns, t - j0);
+                nint at = (nint)j0 * d;
+                Tile<TLanes, TVector>(state, keys + at, values + at, dKeys + at, dValues + at, count, p + j0, j0);
             }
         }
     }
 
     private readonly void Tile<TLanes, TVector>(
-        in Block block, float* keys, float* values, float* dKeys, float* dValues, int count, int maskColumn, int sequenceStart)
+        in HeadState head, float* keys, float* values, float* dKeys, float* dValues, int count, int maskColumn, int sequenceStart)
+        where TLanes : struct, IFloatLanes<TVector>
+        where TVector : struct
+    {
+        int d = Shape.HeadDim;
+        int t = Shape.SequenceLength;
+        int panelStride = AttentionTileKernels.PaddedCount(count);
+        AttentionTileKernels.PackTransposed(keys, d, count, d, head.Scratch.KeyPanel, panelStride);
+        AttentionTileKernels.PackTransposed(values, d, count, d, head.Scratch.ValuePanel, panelStride);
+        int firstBlock = sequenceStart < 0 ? 0 : sequenceStart / AttentionTiles.QueryRows * AttentionTiles.QueryRows;
+        for (int i0 = firstBlock; i0 < t; i0 += AttentionTiles.QueryRows)
+        {
+            int rows = Math.Min(AttentionTiles.QueryRows, t - i0);
+            int columns = sequenceStart < 0 ? count : Math.Min(count, i0 + rows - sequenceStart);
+            Block<TLanes, TVector>(head, i0, rows, keys, dKeys, dValues, columns, panelStride, maskColumn, sequenceStart);
+        }
+    }
+
+    private readonly void Block<TLanes, TVector>(
+        in HeadState head, int i0, int rows, float* keys, float* dKeys, float* dValues, int count, int panelStride, int maskColumn, int sequenceStart)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {
         int d = Shape.HeadDim;
         float scale = Shape.Scale;
         int padded = AttentionTileKernels.PaddedCount(count);
-        Scratch s = block.Scratch;
-        AttentionTileKernels.PackTransposed(keys, d, count, d, s.KeyPanel, padded);
-        AttentionTileKernels.PackTransposed(values, d, count, d, s.ValuePanel, padded);
-        AttentionTileKernels.Scores<TLanes, TVector>(block.Queries, d, block.Rows, s.KeyPanel, padded, d, scale, s.Probabilities);
-        AttentionTileKernels.Scores<TLanes, TVector>(block.DOutput, d, block.Rows, s.ValuePanel, padded, d, 1f, s.ScoreGradients);
-        for (int r = 0; r < block.Rows; r++)
+        Scratch s = head.Scratch;
+        float* queries = head.Queries + ((nint)i0 * d);
+        float* dOutput = head.DOutput + ((nint)i0 * d);
+        AttentionTileKernels.Scores<TLanes, TVector>(queries, d, rows, s.KeyPanel, panelStride, padded, d, scale, s.Probabilities);
+        AttentionTileKernels.Scores<TLanes, TVector>(dOutput, d, rows, s.ValuePanel, panelStride, padded, d, 1f, s.ScoreGradients);
+        for (int r = 0; r < rows; r++)
         {
-            int i = block.FirstRow + r;
-            var probabilities = new Span<float>(s.Probabilities + ((nint)r * padded), count);
-            var gradients = new Span<float>(s.ScoreGradients + ((nint)r * padded), count);
-            float logSumExp = block.LogSumExp[r];
+            int i = i0 + r;
+            float* probabilities = s.Probabilities + ((nint)r * padded);
+            float* gradients = s.ScoreGradients + ((nint)r * padded);
+            float logSumExp = head.LogSumExp[i];
             if (float.IsNegativeInfinity(logSumExp))
             {
                 // A row that saw no key has output 0 and passes no gradient anywhere.
-                probabilities.Clear();
-                gradients.Clear();
+                new Span<float>(probabilities, count).Clear();
+                new Span<float>(gradients, count).Clear();
                 continue;
             }
 
             int visible = sequenceStart < 0 ? count : Math.Min(count, i - sequenceStart + 1);
-            AttentionTiles.MaskRow(
-                s.Probabilities + ((nint)r * padded), count, visible, Buffers, AttentionTiles.MaskRowOffset(Buffers, Shape, block.Batch, i) + maskColumn);
-            TensorPrimitives.Subtract(probabilities, logSumExp, probabilities);
-            TensorPrimitives.Exp(probabilities, probabilities);
+            AttentionTiles.MaskRow(probabilities, count, visible, Buffers, AttentionTiles.MaskRowOffset(Buffers, Shape, head.Batch, i) + maskColumn);
 
-            // dS = P∘(dP − D)·scale: the softmax Jacobian, with the 1/√d of the scores folded in once.
-            TensorPrimitives.Subtract(gradients, s.RowDot[r], gradients);
-            TensorPrimitives.Multiply(gradients, probabilities, gradients);
-            TensorPrimitives.Multiply(gradients, scale, gradients);
+            // P = e^{s − L}; dS = P∘(dP − D)·scale: the softmax Jacobian, with the 1/√d of the scores folded in once.
+            SoftmaxRows.ProbabilitiesAndScoreGradients<TLanes, TVector>(probabilities, gradients, count, logSumExp, s.RowDot[i], scale);
         }
 
         // dQ += dS·K.
-        AttentionTileKernels.Accumulate<TLanes, TVector>(block.DQ, d, block.Rows, s.ScoreGradients, padded, count, keys, d, d);
+        AttentionTileKernels.Accumulate<TLanes, TVector>(head.DQ + ((nint)i0 * d), d, rows, s.ScoreGradients, padded, count, keys, d, d);
         if (dValues == null)
         {
             return; // frozen prefix: no key/value gradients for this tile
         }
 
         // dV += Pᵀ·dO and dK += dSᵀ·Q, through a transposed copy so both run on the same register-blocked kernel.
-        AttentionTileKernels.Transpose(s.Probabilities, padded, block.Rows, count, s.Transposed, AttentionTiles.QueryRows);
-        AttentionTileKernels.Accumulate<TLanes, TVector>(dValues, d, count, s.Transposed, AttentionTiles.QueryRows, block.Rows, block.DOutput, d, d);
-        AttentionTileKernels.Transpose(s.ScoreGradients, padded, block.Rows, count, s.Transposed, AttentionTiles.QueryRows);
-        AttentionTileKernels.Accumulate<TLanes, TVector>(dKeys, d, count, s.Transposed, AttentionTiles.QueryRows, block.Rows, block.Queries, d, d);
+        AttentionTileKernels.Transpose(s.Probabilities, padded, rows, count, s.Transposed, AttentionTiles.QueryRows);
+        AttentionTileKernels.Accumulate<TLanes, TVector>(dValues, d, count, s.Transposed, AttentionTiles.QueryRows, rows, dOutput, d, d);
+        AttentionTileKernels.Transpose(s.ScoreGradients, padded, rows, count, s.Transposed, AttentionTiles.QueryRows);
+        AttentionTileKernels.Accumulate<TLanes, TVector>(dKeys, d, count, s.Transposed, AttentionTiles.QueryRows, rows, queries, d, d);
     }
 
     /// <summary>Where the tile buffers of one work item live in its scratch array.</summary>
@@ -197,12 +204,10 @@ internal unsafe struct FlashBackward : IAttentionWork
         }
     }
 
-    /// <summary>One block of query rows of one head.</summary>
-    private readonly struct Block(int batch, int firstRow, int rows, float* queries, float* dOutput, float* dq, float* logSumExp, Scratch scratch)
+    /// <summary>The buffers of one query head inside a work item.</summary>
+    private readonly struct HeadState(int batch, float* queries, float* dOutput, float* dq, float* logSumExp, Scratch scratch)
     {
         public readonly int Batch = batch;
-        public readonly int FirstRow = firstRow;
-        public readonly int Rows = rows;
         public readonly float* Queries = queries;
         public readonly float* DOutput = dOutput;
         public readonly float* DQ = dq;

@@ -32,6 +32,24 @@ internal unsafe interface IFloatLanes<TVector>
 
     /// <summary>Lane-wise a·b.</summary>
     static abstract TVector Multiply(TVector a, TVector b);
+
+    /// <summary>Lane-wise a − b.</summary>
+    static abstract TVector Subtract(TVector a, TVector b);
+
+    /// <summary>Lane-wise a + b.</summary>
+    static abstract TVector Add(TVector a, TVector b);
+
+    /// <summary>Lane-wise max(a, b).</summary>
+    static abstract TVector Max(TVector a, TVector b);
+
+    /// <summary>Sum of the lanes.</summary>
+    static abstract float Sum(TVector value);
+
+    /// <summary>Largest lane.</summary>
+    static abstract float MaxLane(TVector value);
+
+    /// <summary>e^x for the softmax's x ≤ 0 (see <see cref="SoftmaxExp"/>): ≤ 2 ulp, exactly 0 below -87.3 and for -∞.</summary>
+    static abstract TVector Exp(TVector x);
 }
 
 /// <summary>512-bit lanes (16 floats), AVX-512F.</summary>
@@ -50,6 +68,25 @@ internal readonly unsafe struct Lanes512 : IFloatLanes<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector512<float> value) => Vector512.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxLane(Vector512<float> value)
+        => Lanes256.MaxLane(Vector256.Max(value.GetLower(), value.GetUpper()));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Exp(Vector512<float> x) => SoftmaxExp.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
@@ -78,6 +115,28 @@ internal readonly unsafe struct Lanes256 : IFloatLanes<Vector256<float>>
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxLane(Vector256<float> value)
+    {
+        Vector128<float> m = Vector128.Max(value.GetLower(), value.GetUpper());
+        return System.MathF.Max(System.MathF.Max(m.GetElement(0), m.GetElement(1)), System.MathF.Max(m.GetElement(2), m.GetElement(3)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Exp(Vector256<float> x) => SoftmaxExp.Exp(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
 #if NET9_0_OR_GREATER
         => Vector256.FusedMultiplyAdd(a, b, c);
@@ -102,6 +161,24 @@ internal readonly unsafe struct Lanes1 : IFloatLanes<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Multiply(float a, float b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Subtract(float a, float b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Add(float a, float b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Max(float a, float b) => System.MathF.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(float value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float MaxLane(float value) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Exp(float x) => System.MathF.Exp(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float MultiplyAdd(float a, float b, float c) => System.MathF.FusedMultiplyAdd(a, b, c);

@@ -1,6 +1,5 @@
 using System;
 using System.CommandLine;
-using System.Globalization;
 using FineTuneGuard.Internal;
 
 namespace FineTuneGuard.Cli;
@@ -77,11 +76,9 @@ internal static class CountCommand
         return command;
     }
 
-    /// <summary>PEFT's line: <c>trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622</c>.</summary>
-    public static string PeftLine(long trainable, long all)
-        => string.Create(
-            CultureInfo.InvariantCulture,
-            $"trainable params: {CliOutput.Count(trainable)} || all params: {CliOutput.Count(all)} || trainable%: {ParameterArithmetic.TrainablePercent(trainable, all):F4}");
+    /// <summary>PEFT's line: <c>trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622</c>
+    /// (the runtime's formatting, so the library and the tool print the same line).</summary>
+    public static string PeftLine(long trainable, long all) => ParameterCount.PeftSummary(trainable, all);
 
     private static int Positive(int value, string option)
         => value > 0 ? value : throw new ArgumentException($"{option} must be > 0; got {value}.");

@@ -47,6 +47,7 @@ public static class FtgCommandLine
         {
             InspectCommand.Create(output),
             CountCommand.Create(output),
+            MemoryCommand.Create(output),
             MergeCommand.Create(output),
             CheckCommand.Create(output),
         };

@@ -37,13 +37,13 @@ public class LayerPrefixesTests
     }
 
     [Theory]
-    [InlineData(8, 2, 16)] // kvHeads: prefix made per query head
-    [InlineData(8, 4, 32)] // headDim
-    [InlineData(4, 4, 16)] // prefix length
+    [InlineData(8, 8, 16)] // a prefix per query head, but the attention has 2 kv heads
+    [InlineData(8, 2, 32)] // another head width
+    [InlineData(4, 2, 16)] // another prefix length
     public void APrefixThatDoesNotFitTheAttentionIsRefusedNamingBothShapes(int p, int kvHeads, int headDim)
     {
         var attention = new AttentionShape(1, 8, 2, 10, 16, 8);
-        var prefix = new PrefixShape(2, p, kvHeads == 2 ? 8 : kvHeads, headDim);
+        var prefix = new PrefixShape(2, p, kvHeads, headDim);
         var error = Assert.Throws<ArgumentException>(() => LayerPrefixes.EnsureCompatible(prefix, attention));
         Assert.Contains(prefix.ToString(), error.Message, StringComparison.Ordinal);
         Assert.Contains(attention.ToString(), error.Message, StringComparison.Ordinal);

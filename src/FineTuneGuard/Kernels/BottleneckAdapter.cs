@@ -28,8 +28,8 @@ public static class BottleneckAdapter
     }
 
     /// <summary>
-    /// h = x·downᵀ + b_d (written to <paramref name="preActivation"/>), y = x + act(h)·upᵀ + b_u. y is first set to
-    /// x + b_u, then the up projection accumulates into it inside the GEMM (beta = 1): one pass over y.
+    /// h = x·downᵀ + b_d (written to <paramref name="preActivation"/>), y = x + act(h)·upᵀ + b_u. Each bias is one extra
+    /// K step of its GEMM and x is the up-projection GEMM's source (beta = 1), so y is written once and x read twice.
     /// </summary>
     public static unsafe void Forward(AdapterShape shape, AdapterActivation activation, int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> down, ReadOnlySpan<float> downBias, ReadOnlySpan<float> up, ReadOnlySpan<float> upBias, Span<float> preActivation, Span<float> y)
     {
@@ -44,36 +44,30 @@ public static class BottleneckAdapter
         Guard.Shape(preActivation.Length, rows, b);
         Guard.Shape(y.Length, rows, d);
 
-        float[] hiddenBuffer = ArrayPool<float>.Shared.Rent(rows * b);
+        // Scratch: act(h) (rows x b) and a column of ones (rows) that turns each bias into one more K step of its GEMM,
+        // [x | 1]·[down | b_d]ᵀ and [act(h) | 1]·[up | b_u]ᵀ, so no pass over h or y is spent on biases.
+        float[] scratch = ArrayPool<float>.Shared.Rent((rows * b) + rows);
         try
         {
-            Span<float> hidden = hiddenBuffer.AsSpan(0, rows * b);
-            fixed (float* px = x, pdown = down, pup = up, ppre = preActivation, phidden = hidden, py = y)
+            Span<float> hidden = scratch.AsSpan(0, rows * b);
+            Span<float> ones = scratch.AsSpan(rows * b, rows);
+            ones.Fill(1f);
+            fixed (float* px = x, pdown = down, pbd = downBias, pup = up, pbu = upBias, ppre = preActivation, phidden = hidden, pones = ones, py = y)
             {
                 GemmTerm downTerm = new(px, d, false, pdown, d, true, d, 1f);
-                GemmDriver.Run(rows, b, 1f, 0f, ppre, b, downTerm, default, 1);
-                AddToRows(preActivation, downBias, rows);
+                GemmTerm downBiasTerm = new(pones, 1, false, pbd, b, false, 1, 1f);
+                GemmDriver.Run(rows, b, 1f, 0f, ppre, b, downTerm, downBiasTerm, downBias.IsEmpty ? 1 : 2);
                 AdapterActivations.Apply(activation, preActivation, hidden);
 
-                if (upBias.IsEmpty)
-                {
-                    x.CopyTo(y);
-                }
-                else
-                {
-                    for (int i = 0; i < rows; i++)
-                    {
-                        TensorPrimitives.Add(x.Slice(i * d, d), upBias, y.Slice(i * d, d));
-                    }
-                }
-
+                // y = act(h)·upᵀ + b_u + 1·x: the residual is the GEMM's source (beta = 1), read once, never copied.
                 GemmTerm upTerm = new(phidden, b, false, pup, b, true, b, 1f);
-                GemmDriver.Run(rows, d, 1f, 1f, py, d, upTerm, default, 1);
+                GemmTerm upBiasTerm = new(pones, 1, false, pbu, d, false, 1, 1f);
+                GemmDriver.Run(rows, d, 1f, 1f, py, d, px, d, upTerm, upBiasTerm, upBias.IsEmpty ? 1 : 2);
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(hiddenBuffer);
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
@@ -152,21 +146,6 @@ public static class BottleneckAdapter
         if (actualLength != 0)
         {
             Guard.Length(actualLength, length, name);
-        }
-    }
-
-    private static void AddToRows(Span<float> matrix, ReadOnlySpan<float> bias, int rows)
-    {
-        if (bias.IsEmpty)
-        {
-            return;
-        }
-
-        int cols = bias.Length;
-        for (int i = 0; i < rows; i++)
-        {
-            Span<float> row = matrix.Slice(i * cols, cols);
-            TensorPrimitives.Add(row, bias, row);
         }
     }
 

@@ -8,7 +8,8 @@ namespace FineTuneGuard.Kernels;
 /// <summary>
 /// Register-blocked GEMM micro-kernels. Each multiplies one packed A micro-panel (MR rows, k-major: a[p·MR + i]) by one
 /// packed B micro-panel (NR columns, k-major: b[p·NR + j]) over kc steps and writes the full MR x NR tile:
-/// C = alpha·acc + beta·C (beta = 0: C = alpha·acc without reading C). Every output element is accumulated as
+/// C = alpha·acc + beta·S (beta = 0: C = alpha·acc without reading S), where the source S is C itself or another matrix
+/// of the same shape (the adapter's residual x), so that "y = x + ..." needs no separate copy pass. Every output element is accumulated as
 /// acc = fma(a[p], b[p], acc) for p = 0..kc-1 in order, in every kernel, so the Vector512, Vector256 and scalar paths
 /// produce bit-identical results for the same blocking. Edge tiles are computed in full on zero-padded panels into a
 /// scratch tile by the caller and copied out with the same epilogue (see <see cref="GemmEpilogue"/>).
@@ -16,9 +17,9 @@ namespace FineTuneGuard.Kernels;
 /// </summary>
 internal static unsafe class GemmMicroKernels
 {
-    /// <summary>C[14 x 32] = alpha·Σ_p a[p]·b[p] + beta·C with 28 zmm accumulators (of 32 registers): two B loads and fourteen broadcasts feed 28 FMAs per k step.</summary>
+    /// <summary>C[14 x 32] = alpha·Σ_p a[p]·b[p] + beta·S with 28 zmm accumulators (of 32 registers): two B loads and fourteen broadcasts feed 28 FMAs per k step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel14x32(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Kernel14x32(int kc, float* a, float* b, float* c, int ldc, float* source, int lds, float alpha, float beta)
     {
         Vector512<float> c0_0 = default; Vector512<float> c0_1 = default;
         Vector512<float> c1_0 = default; Vector512<float> c1_1 = default;
@@ -120,39 +121,39 @@ internal static unsafe class GemmMicroKernels
         }
 
         Vector512<float> vb = Vector512.Create(beta);
-        Avx512F.FusedMultiplyAdd(c0_0, va, Vector512.Load(c + (0 * ldc) + 0) * vb).Store(c + (0 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c0_1, va, Vector512.Load(c + (0 * ldc) + 16) * vb).Store(c + (0 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c1_0, va, Vector512.Load(c + (1 * ldc) + 0) * vb).Store(c + (1 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c1_1, va, Vector512.Load(c + (1 * ldc) + 16) * vb).Store(c + (1 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c2_0, va, Vector512.Load(c + (2 * ldc) + 0) * vb).Store(c + (2 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c2_1, va, Vector512.Load(c + (2 * ldc) + 16) * vb).Store(c + (2 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c3_0, va, Vector512.Load(c + (3 * ldc) + 0) * vb).Store(c + (3 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c3_1, va, Vector512.Load(c + (3 * ldc) + 16) * vb).Store(c + (3 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c4_0, va, Vector512.Load(c + (4 * ldc) + 0) * vb).Store(c + (4 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c4_1, va, Vector512.Load(c + (4 * ldc) + 16) * vb).Store(c + (4 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c5_0, va, Vector512.Load(c + (5 * ldc) + 0) * vb).Store(c + (5 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c5_1, va, Vector512.Load(c + (5 * ldc) + 16) * vb).Store(c + (5 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c6_0, va, Vector512.Load(c + (6 * ldc) + 0) * vb).Store(c + (6 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c6_1, va, Vector512.Load(c + (6 * ldc) + 16) * vb).Store(c + (6 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c7_0, va, Vector512.Load(c + (7 * ldc) + 0) * vb).Store(c + (7 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c7_1, va, Vector512.Load(c + (7 * ldc) + 16) * vb).Store(c + (7 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c8_0, va, Vector512.Load(c + (8 * ldc) + 0) * vb).Store(c + (8 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c8_1, va, Vector512.Load(c + (8 * ldc) + 16) * vb).Store(c + (8 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c9_0, va, Vector512.Load(c + (9 * ldc) + 0) * vb).Store(c + (9 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c9_1, va, Vector512.Load(c + (9 * ldc) + 16) * vb).Store(c + (9 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c10_0, va, Vector512.Load(c + (10 * ldc) + 0) * vb).Store(c + (10 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c10_1, va, Vector512.Load(c + (10 * ldc) + 16) * vb).Store(c + (10 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c11_0, va, Vector512.Load(c + (11 * ldc) + 0) * vb).Store(c + (11 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c11_1, va, Vector512.Load(c + (11 * ldc) + 16) * vb).Store(c + (11 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c12_0, va, Vector512.Load(c + (12 * ldc) + 0) * vb).Store(c + (12 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c12_1, va, Vector512.Load(c + (12 * ldc) + 16) * vb).Store(c + (12 * ldc) + 16);
-        Avx512F.FusedMultiplyAdd(c13_0, va, Vector512.Load(c + (13 * ldc) + 0) * vb).Store(c + (13 * ldc) + 0);
-        Avx512F.FusedMultiplyAdd(c13_1, va, Vector512.Load(c + (13 * ldc) + 16) * vb).Store(c + (13 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c0_0, va, Vector512.Load(source + (0 * lds) + 0) * vb).Store(c + (0 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c0_1, va, Vector512.Load(source + (0 * lds) + 16) * vb).Store(c + (0 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c1_0, va, Vector512.Load(source + (1 * lds) + 0) * vb).Store(c + (1 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c1_1, va, Vector512.Load(source + (1 * lds) + 16) * vb).Store(c + (1 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c2_0, va, Vector512.Load(source + (2 * lds) + 0) * vb).Store(c + (2 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c2_1, va, Vector512.Load(source + (2 * lds) + 16) * vb).Store(c + (2 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c3_0, va, Vector512.Load(source + (3 * lds) + 0) * vb).Store(c + (3 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c3_1, va, Vector512.Load(source + (3 * lds) + 16) * vb).Store(c + (3 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c4_0, va, Vector512.Load(source + (4 * lds) + 0) * vb).Store(c + (4 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c4_1, va, Vector512.Load(source + (4 * lds) + 16) * vb).Store(c + (4 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c5_0, va, Vector512.Load(source + (5 * lds) + 0) * vb).Store(c + (5 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c5_1, va, Vector512.Load(source + (5 * lds) + 16) * vb).Store(c + (5 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c6_0, va, Vector512.Load(source + (6 * lds) + 0) * vb).Store(c + (6 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c6_1, va, Vector512.Load(source + (6 * lds) + 16) * vb).Store(c + (6 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c7_0, va, Vector512.Load(source + (7 * lds) + 0) * vb).Store(c + (7 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c7_1, va, Vector512.Load(source + (7 * lds) + 16) * vb).Store(c + (7 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c8_0, va, Vector512.Load(source + (8 * lds) + 0) * vb).Store(c + (8 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c8_1, va, Vector512.Load(source + (8 * lds) + 16) * vb).Store(c + (8 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c9_0, va, Vector512.Load(source + (9 * lds) + 0) * vb).Store(c + (9 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c9_1, va, Vector512.Load(source + (9 * lds) + 16) * vb).Store(c + (9 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c10_0, va, Vector512.Load(source + (10 * lds) + 0) * vb).Store(c + (10 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c10_1, va, Vector512.Load(source + (10 * lds) + 16) * vb).Store(c + (10 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c11_0, va, Vector512.Load(source + (11 * lds) + 0) * vb).Store(c + (11 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c11_1, va, Vector512.Load(source + (11 * lds) + 16) * vb).Store(c + (11 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c12_0, va, Vector512.Load(source + (12 * lds) + 0) * vb).Store(c + (12 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c12_1, va, Vector512.Load(source + (12 * lds) + 16) * vb).Store(c + (12 * ldc) + 16);
+        Avx512F.FusedMultiplyAdd(c13_0, va, Vector512.Load(source + (13 * lds) + 0) * vb).Store(c + (13 * ldc) + 0);
+        Avx512F.FusedMultiplyAdd(c13_1, va, Vector512.Load(source + (13 * lds) + 16) * vb).Store(c + (13 * ldc) + 16);
     }
 
-    /// <summary>C[6 x 16] = alpha·Σ_p a[p]·b[p] + beta·C with 12 ymm accumulators (of 16 registers), the classic AVX2 register block.</summary>
+    /// <summary>C[6 x 16] = alpha·Σ_p a[p]·b[p] + beta·S with 12 ymm accumulators (of 16 registers), the classic AVX2 register block.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, float* source, int lds, float alpha, float beta)
     {
         Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
         Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
@@ -206,22 +207,22 @@ internal static unsafe class GemmMicroKernels
         }
 
         Vector256<float> vb = Vector256.Create(beta);
-        Fma.MultiplyAdd(c0_0, va, Vector256.Load(c + (0 * ldc) + 0) * vb).Store(c + (0 * ldc) + 0);
-        Fma.MultiplyAdd(c0_1, va, Vector256.Load(c + (0 * ldc) + 8) * vb).Store(c + (0 * ldc) + 8);
-        Fma.MultiplyAdd(c1_0, va, Vector256.Load(c + (1 * ldc) + 0) * vb).Store(c + (1 * ldc) + 0);
-        Fma.MultiplyAdd(c1_1, va, Vector256.Load(c + (1 * ldc) + 8) * vb).Store(c + (1 * ldc) + 8);
-        Fma.MultiplyAdd(c2_0, va, Vector256.Load(c + (2 * ldc) + 0) * vb).Store(c + (2 * ldc) + 0);
-        Fma.MultiplyAdd(c2_1, va, Vector256.Load(c + (2 * ldc) + 8) * vb).Store(c + (2 * ldc) + 8);
-        Fma.MultiplyAdd(c3_0, va, Vector256.Load(c + (3 * ldc) + 0) * vb).Store(c + (3 * ldc) + 0);
-        Fma.MultiplyAdd(c3_1, va, Vector256.Load(c + (3 * ldc) + 8) * vb).Store(c + (3 * ldc) + 8);
-        Fma.MultiplyAdd(c4_0, va, Vector256.Load(c + (4 * ldc) + 0) * vb).Store(c + (4 * ldc) + 0);
-        Fma.MultiplyAdd(c4_1, va, Vector256.Load(c + (4 * ldc) + 8) * vb).Store(c + (4 * ldc) + 8);
-        Fma.MultiplyAdd(c5_0, va, Vector256.Load(c + (5 * ldc) + 0) * vb).Store(c + (5 * ldc) + 0);
-        Fma.MultiplyAdd(c5_1, va, Vector256.Load(c + (5 * ldc) + 8) * vb).Store(c + (5 * ldc) + 8);
+        Fma.MultiplyAdd(c0_0, va, Vector256.Load(source + (0 * lds) + 0) * vb).Store(c + (0 * ldc) + 0);
+        Fma.MultiplyAdd(c0_1, va, Vector256.Load(source + (0 * lds) + 8) * vb).Store(c + (0 * ldc) + 8);
+        Fma.MultiplyAdd(c1_0, va, Vector256.Load(source + (1 * lds) + 0) * vb).Store(c + (1 * ldc) + 0);
+        Fma.MultiplyAdd(c1_1, va, Vector256.Load(source + (1 * lds) + 8) * vb).Store(c + (1 * ldc) + 8);
+        Fma.MultiplyAdd(c2_0, va, Vector256.Load(source + (2 * lds) + 0) * vb).Store(c + (2 * ldc) + 0);
+        Fma.MultiplyAdd(c2_1, va, Vector256.Load(source + (2 * lds) + 8) * vb).Store(c + (2 * ldc) + 8);
+        Fma.MultiplyAdd(c3_0, va, Vector256.Load(source + (3 * lds) + 0) * vb).Store(c + (3 * ldc) + 0);
+        Fma.MultiplyAdd(c3_1, va, Vector256.Load(source + (3 * lds) + 8) * vb).Store(c + (3 * ldc) + 8);
+        Fma.MultiplyAdd(c4_0, va, Vector256.Load(source + (4 * lds) + 0) * vb).Store(c + (4 * ldc) + 0);
+        Fma.MultiplyAdd(c4_1, va, Vector256.Load(source + (4 * lds) + 8) * vb).Store(c + (4 * ldc) + 8);
+        Fma.MultiplyAdd(c5_0, va, Vector256.Load(source + (5 * lds) + 0) * vb).Store(c + (5 * ldc) + 0);
+        Fma.MultiplyAdd(c5_1, va, Vector256.Load(source + (5 * lds) + 8) * vb).Store(c + (5 * ldc) + 8);
     }
 
     /// <summary>Portable C[4 x 4] kernel for hardware without FMA vectors (same fma order as the vector kernels).</summary>
-    public static void Kernel4x4(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Kernel4x4(int kc, float* a, float* b, float* c, int ldc, float* source, int lds, float alpha, float beta)
     {
         float* acc = stackalloc float[16];
         for (int i = 0; i < 16; i++)
@@ -248,7 +249,7 @@ internal static unsafe class GemmMicroKernels
         {
             for (int j = 0; j < 4; j++)
             {
-                GemmEpilogue.Store(ref c[(i * ldc) + j], acc[(i * 4) + j], alpha, beta);
+                c[(i * ldc) + j] = GemmEpilogue.Value(acc[(i * 4) + j], alpha, beta, source[(i * lds) + j]);
             }
         }
     }

@@ -12,13 +12,17 @@ namespace FineTuneGuard.Kernels;
 /// </summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Packs op(A)[row0 .. row0+mc, k0 .. k0+kc] into ceil(mc/mr) panels of mr x kc.</summary>
-    public static void PackA(in GemmTerm term, int row0, int mc, int k0, int kc, int mr, float* dst)
+    /// <summary>
+    /// Packs op(A)[row0 .. row0+mc, k0 .. k0+kc] into ceil(mc/mr) panels, panel i starting at dst + i·mr·panelDepth.
+    /// panelDepth ≥ kc is the depth of the whole packed block, so two terms can fill consecutive k ranges of the same
+    /// panels (the second one with dst advanced by its k offset times mr): that is the K concatenation.
+    /// </summary>
+    public static void PackA(in GemmTerm term, int row0, int mc, int k0, int kc, int mr, float* dst, int panelDepth)
     {
         for (int p = 0; p < mc; p += mr)
         {
             int rows = Math.Min(mr, mc - p);
-            float* d = dst + ((long)p * kc);
+            float* d = dst + ((long)p * panelDepth);
             if (!term.TransposeA)
             {
                 // A stored m x k: each panel row is a contiguous run of A, written with stride mr.
@@ -61,14 +65,17 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Packs Scale·op(B)[k0 .. k0+kc, col0 .. col0+nc] into ceil(nc/nr) panels of kc x nr.</summary>
-    public static void PackB(in GemmTerm term, int col0, int nc, int k0, int kc, int nr, float* dst)
+    /// <summary>
+    /// Packs Scale·op(B)[k0 .. k0+kc, col0 .. col0+nc] into ceil(nc/nr) panels, panel j starting at dst + j·nr·panelDepth
+    /// (see <see cref="PackA"/> for panelDepth).
+    /// </summary>
+    public static void PackB(in GemmTerm term, int col0, int nc, int k0, int kc, int nr, float* dst, int panelDepth)
     {
         float scale = term.Scale;
         for (int q = 0; q < nc; q += nr)
         {
             int cols = Math.Min(nr, nc - q);
-            float* d = dst + ((long)q * kc);
+            float* d = dst + ((long)q * panelDepth);
             if (!term.TransposeB)
             {
                 // B stored k x n: one k of the panel is a contiguous run of B.

@@ -11,6 +11,7 @@ public class LoraTests
         {
             new[] { 1, 1, 1, 1 }, new[] { 7, 31, 33, 1 }, new[] { 33, 127, 7, 4 }, new[] { 127, 1000, 31, 8 },
             new[] { 1000, 33, 127, 7 }, new[] { 5, 300, 2100, 16 },
+            new[] { 3, 380, 380, 8 }, // the GEMM's Kc = 384 block boundary cuts through the low-rank K steps
         };
         foreach (string path in GemmPathScope.PathNames)
         {
@@ -88,6 +89,7 @@ public class LoraTests
     [Theory]
     [InlineData(1, 4, 4, 2)]
     [InlineData(64, 300, 70, 8)]
+    [InlineData(5, 380, 33, 8)]
     public void ZeroBForwardEqualsTheBaseLayerExactly(int rows, int inF, int outF, int rank)
     {
         // With B = 0 the low-rank K steps add exact zeros to the base GEMM's accumulators: not one bit may change.

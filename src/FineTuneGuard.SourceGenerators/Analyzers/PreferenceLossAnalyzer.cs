@@ -49,7 +49,8 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
 
             if (symbols.HasTorch)
             {
-                start.RegisterSymbolStartAction(typeStart => AnalyzeTorchReferences(typeStart, symbols), SymbolKind.NamedType);
+                var evidence = new TorchFreezeEvidence(start.Compilation);
+                start.RegisterSymbolStartAction(typeStart => AnalyzeTorchReferences(typeStart, symbols, evidence), SymbolKind.NamedType);
             }
         });
     }
@@ -405,7 +406,7 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
 
     // ---- FTG0008 on TorchSharp: a reference module field never put in eval / requires_grad_(false) ----
 
-    private static void AnalyzeTorchReferences(SymbolStartAnalysisContext typeStart, TrainingSymbols symbols)
+    private static void AnalyzeTorchReferences(SymbolStartAnalysisContext typeStart, TrainingSymbols symbols, TorchFreezeEvidence evidence)
     {
         var type = (INamedTypeSymbol)typeStart.Symbol;
         ImmutableArray<ISymbol> candidates = ReferenceModuleMembers(type, symbols);
@@ -478,7 +479,7 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
 
             foreach (ISymbol candidate in candidates)
             {
-                if (!frozen.ContainsKey(candidate) && candidate.Locations.Length > 0)
+                if (!frozen.ContainsKey(candidate) && candidate.Locations.Length > 0 && !evidence.AnyReferenceFreeze(end.CancellationToken))
                 {
                     end.ReportDiagnostic(Diagnostic.Create(
                         DiagnosticDescriptors.ReferenceNotFrozen,

@@ -180,6 +180,8 @@ internal static class TorchSharpStub
                     public static Tensor operator /(Tensor left, Scalar right) => left;
                     public static Tensor operator -(Tensor left, Scalar right) => left;
                     public static Tensor operator +(Tensor left, Scalar right) => left;
+                    public static Tensor operator -(Scalar left, Tensor right) => right;
+                    public static Tensor operator +(Scalar left, Tensor right) => right;
                     public static Tensor operator -(Tensor tensor) => tensor;
                 }
             }

@@ -118,7 +118,7 @@ internal static class InitialValueClassifier
             return true;
         }
 
-        if (method.ContainingType?.SpecialType == SpecialType.None && method.ContainingType.ToDisplayString() == "System.Array" && invocation.Arguments.Length > 0)
+        if (method.ContainingType?.SpecialType == SpecialType.System_Array && invocation.Arguments.Length > 0)
         {
             target = invocation.Arguments[0].Value;
             value = name switch

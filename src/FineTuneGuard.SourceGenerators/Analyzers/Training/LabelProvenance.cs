@@ -67,6 +67,11 @@ internal static class LabelProvenance
                 case IRangeOperation:
                     return LabelSource.Unknown;
 
+                // var labels = new int[n]; inputIds.CopyTo(labels, 0);  (or Array.Copy(inputIds, labels, n))
+                case IArrayCreationOperation { Initializer: null } when labelLocals.Count > 0:
+                    IInvocationOperation? copy = CopyFromInputIds(labelLocals[labelLocals.Count - 1], root);
+                    return copy is null ? LabelSource.Unknown : Judge(labelLocals, guards, root, lossCall, copy);
+
                 default:
                     ISymbol? symbol = OperationFacts.ReferencedSymbol(current);
                     if (symbol is null || !IsInputIdsName(symbol.Name))
@@ -74,18 +79,18 @@ internal static class LabelProvenance
                         return LabelSource.Unknown;
                     }
 
-                    return Judge(labelLocals, guards, root, lossCall);
+                    return Judge(labelLocals, guards, root, lossCall, copy: null);
             }
         }
 
         return LabelSource.Unknown;
     }
 
-    private static LabelSource Judge(List<ILocalSymbol> labelLocals, List<IOperation?> guards, IOperation root, IOperation lossCall)
+    private static LabelSource Judge(List<ILocalSymbol> labelLocals, List<IOperation?> guards, IOperation root, IOperation lossCall, IOperation? copy)
     {
         foreach (IOperation operation in OperationFacts.DescendantsAndSelf(root))
         {
-            if (LocalDataFlow.IsInside(operation, lossCall))
+            if (LocalDataFlow.IsInside(operation, lossCall) || (copy is not null && LocalDataFlow.IsInside(operation, copy)))
             {
                 continue;
             }
@@ -108,6 +113,7 @@ internal static class LabelProvenance
 
                 // SftLabels.AnswerOnly(ids, promptLength, labels), MaskPrompt(labels, n): a helper may mask; trust it.
                 case IArgumentOperation argument when IsLabelLocal(InitialValueClassifier.StripSpan(argument.Value), labelLocals)
+                                                      && !IsInputIdsName(((ILocalReferenceOperation)OperationFacts.Unwrap(InitialValueClassifier.StripSpan(argument.Value))).Local.Name)
                                                       && argument.Parent is IInvocationOperation or IObjectCreationOperation:
                     return LabelSource.Unknown;
             }
@@ -127,6 +133,39 @@ internal static class LabelProvenance
         }
 
         return LabelSource.PaddingMaskedOnly;
+    }
+
+    private static IInvocationOperation? CopyFromInputIds(ILocalSymbol labels, IOperation root)
+    {
+        foreach (IOperation operation in OperationFacts.DescendantsAndSelf(root))
+        {
+            if (operation is not IInvocationOperation call)
+            {
+                continue;
+            }
+
+            IOperation? source = null;
+            IOperation? destination = null;
+            if (call.TargetMethod.Name == "CopyTo" && call.Arguments.Length > 0)
+            {
+                source = call.Instance ?? call.Arguments[0].Value;
+                destination = call.Instance is null ? (call.Arguments.Length > 1 ? call.Arguments[1].Value : null) : call.Arguments[0].Value;
+            }
+            else if (call.TargetMethod.Name == "Copy" && call.TargetMethod.ContainingType?.SpecialType == SpecialType.System_Array && call.Arguments.Length >= 2)
+            {
+                source = call.Arguments[0].Value;
+                destination = call.Arguments[1].Value;
+            }
+
+            if (source is not null && destination is not null
+                && OperationFacts.ReferencedSymbol(InitialValueClassifier.StripSpan(destination)) is ILocalSymbol target && SymbolEqualityComparer.Default.Equals(target, labels)
+                && OperationFacts.ReferencedSymbol(InitialValueClassifier.StripSpan(source)) is { } from && IsInputIdsName(from.Name))
+            {
+                return call;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsMaskingCall(IInvocationOperation call, out IOperation? guard)

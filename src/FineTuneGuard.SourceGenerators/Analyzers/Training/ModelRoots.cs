@@ -29,7 +29,8 @@ internal static class ModelRoots
             case IPropertyReferenceOperation { Instance: { } owner } property when property.Property.IsIndexer:
                 return Of(owner, root, depth + 1);
             default:
-                return null;
+                // LogProb(model, ids): the model handed to a static helper.
+                return IsModelReference(operation) ? OperationFacts.ReferencedSymbol(operation) : null;
         }
     }
 

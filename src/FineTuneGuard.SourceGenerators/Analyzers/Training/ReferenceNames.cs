@@ -7,8 +7,24 @@ internal static class ReferenceNames
     public static bool IsReference(string name)
     {
         string n = OperationFacts.Normalize(name);
-        return n.StartsWith("ref", System.StringComparison.Ordinal) || n.Contains("reference") && !n.Contains("preference") || n.Contains("refmodel") || n.Contains("reflog");
+        if (n.Contains("reference"))
+        {
+            return !n.Contains("preference");
+        }
+
+        // "ref" only as its own word: ref, ref_model, refLogps, ref_chosen — not refiner, refresh, refs.
+        foreach (string prefix in RefPrefixes)
+        {
+            if (n.StartsWith(prefix, System.StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return n == "ref";
     }
+
+    private static readonly string[] RefPrefixes = { "refmodel", "refpolicy", "reflog", "refchosen", "refrejected", "refnet", "reflm", "refout", "refrewards" };
 
     /// <summary>Names that say a value is a separate, frozen copy rather than the live policy.</summary>
     public static bool IsSeparateCopy(string name)

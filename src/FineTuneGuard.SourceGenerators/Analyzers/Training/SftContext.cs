@@ -13,7 +13,7 @@ namespace FineTuneGuard.SourceGenerators.Analyzers.Training;
 internal static class SftContext
 {
     private static readonly string[] SftWords = { "sft", "finetun", "instruct", "chat", "supervised", "lora", "peft", "adapter", "answer", "response", "assistant" };
-    private static readonly string[] PretrainWords = { "pretrain", "continuedtrain", "causallm", "languagemodeling", "perplexity" };
+    private static readonly string[] PretrainWords = { "pretrain", "continuedtrain", "causallm", "languagemodeling", "perplexity", "domainadapt", "unsupervised" };
 
     public static bool Is(ISymbol containingSymbol, IOperation root, TrainingSymbols symbols, AdapterModels models)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -17,6 +18,7 @@ internal sealed class TorchFreezeEvidence
 {
     private readonly Compilation _compilation;
     private int _state; // 0 unknown, 1 frozen somewhere, 2 never frozen
+    private int _referenceState; // same, for reference models only
 
     public TorchFreezeEvidence(Compilation compilation) => _compilation = compilation;
 
@@ -30,6 +32,46 @@ internal sealed class TorchFreezeEvidence
         }
 
         return state == 1;
+    }
+
+    /// <summary>
+    /// Whether any code freezes something named like a reference model (<c>reference.eval()</c>,
+    /// <c>refModel.requires_grad_(false)</c>, <c>foreach (var p in reference.parameters()) p.requires_grad_(false)</c>):
+    /// a factory that freezes the reference before handing it to the trainer is as good as the trainer doing it.
+    /// </summary>
+    public bool AnyReferenceFreeze(CancellationToken cancellationToken)
+    {
+        int state = Volatile.Read(ref _referenceState);
+        if (state == 0)
+        {
+            state = ScanReferences(cancellationToken) ? 1 : 2;
+            Volatile.Write(ref _referenceState, state);
+        }
+
+        return state == 1;
+    }
+
+    private bool ScanReferences(CancellationToken cancellationToken)
+    {
+        foreach (SyntaxTree tree in _compilation.SyntaxTrees)
+        {
+            string text = tree.GetText(cancellationToken).ToString();
+            if (text.IndexOf("eval", StringComparison.Ordinal) < 0 && text.IndexOf("requires_grad", StringComparison.Ordinal) < 0)
+            {
+                continue;
+            }
+
+            foreach (InvocationExpressionSyntax invocation in tree.GetRoot(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                if (invocation.Expression is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "eval" or "requires_grad_" } member
+                    && LastName(member.Expression) is { } receiver && ReferenceNames.IsReference(receiver))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private bool Scan(CancellationToken cancellationToken)
@@ -70,6 +112,7 @@ internal sealed class TorchFreezeEvidence
 
     private static string? LastName(ExpressionSyntax expression) => expression switch
     {
+        ThisExpressionSyntax => null,
         MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
         IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
         _ => null,

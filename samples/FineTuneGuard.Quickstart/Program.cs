@@ -1,9 +1,9 @@
-using FineTuneGuard;
+// The README's first command runs this file:
+//     dotnet run --project samples/FineTuneGuard.Quickstart -c Release
+// Everything happens in QuickstartRunner (reusable by tests with a smaller budget); this only picks the full budget
+// and turns a failed checklist into a non-zero exit code, so CI notices.
+using FineTuneGuard.Quickstart;
 
-Console.WriteLine("FineTuneGuard quickstart");
-Console.WriteLine($"LoRA on a 4096 x 4096 projection, rank {QProj.Rank}: {QProj.TrainableParameterCount:N0} trainable parameters, scaling {QProj.Scaling}");
-
-[LoraLayer(4096, 4096, Rank = 8, Alpha = 16)]
-internal partial class QProj
-{
-}
+Console.OutputEncoding = System.Text.Encoding.UTF8;
+QuickstartReport report = QuickstartRunner.Run(QuickstartOptions.Full, Console.Out);
+return report.Checklist.All(item => item.Passed) ? 0 : 1;

@@ -46,7 +46,8 @@ public class CausalAttentionIdentityTests
     /// Zero prefix keys give every prefix slot the score 0 and zero prefix values add nothing to the numerator, so with
     /// Z = Σⱼ e^{sᵢⱼ} over the tokens (L = ln Z of plain attention): o_prefix = o_plain·Z/(Z + p) = o_plain/(1 + p·e^{−L}),
     /// L_prefix = L + ln(1 + p·e^{−L}), and each prefix-value slot receives the gradient Σᵢ dOᵢ·e^{−L_prefix,i}
-    /// (its probability times dO), summed over the batch and the query heads of its kv head.
+    /// (its probability times dO), summed over the batch and the query heads of its kv head; each prefix-key slot receives
+    /// −(1/√d)·Σᵢ e^{−L_prefix,i}·(dOᵢ·oᵢ)·qᵢ (its score gradient P·(0 − D)/√d times the query).
     /// </summary>
     [Fact]
     public void ZeroPrefixRenormalisesPlainAttentionAsPredicted()
@@ -70,6 +71,7 @@ public class CausalAttentionIdentityTests
 
         int d = plain.HeadDim;
         var expectedPrefixValue = new double[prefixed.PrefixKeyValueLength];
+        var expectedPrefixKey = new double[prefixed.PrefixKeyValueLength];
         for (int row = 0; row < plain.LogSumExpLength; row++)
         {
             double z = Math.Exp(plainRun.LogSumExp[row]);
@@ -85,16 +87,25 @@ public class CausalAttentionIdentityTests
             int head = row / plain.SequenceLength % plain.Heads;
             int kvHead = head / plain.GroupSize;
             double probability = Math.Exp(-lse[row]);
+            double rowDot = 0;
+            for (int x = 0; x < d; x++)
+            {
+                rowDot += (double)data.DOutput[(row * d) + x] * output[(row * d) + x];
+            }
+
             for (int slot = 0; slot < p; slot++)
             {
                 for (int x = 0; x < d; x++)
                 {
-                    expectedPrefixValue[(((kvHead * p) + slot) * d) + x] += probability * data.DOutput[(row * d) + x];
+                    int at = (((kvHead * p) + slot) * d) + x;
+                    expectedPrefixValue[at] += probability * data.DOutput[(row * d) + x];
+                    expectedPrefixKey[at] -= probability * rowDot * data.Q[(row * d) + x] / Math.Sqrt(d);
                 }
             }
         }
 
         Close.All("dPrefixValues", expectedPrefixValue, dpv, 1e-5, 1e-4);
+        Close.All("dPrefixKeys", expectedPrefixKey, dpk, 1e-5, 1e-4);
     }
 
     private static AttentionTestData.Run Run(AttentionShape shape, AttentionTestData source, float[]? additive, bool[]? allowed)

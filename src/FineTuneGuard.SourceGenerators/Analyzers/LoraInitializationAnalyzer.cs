@@ -91,7 +91,7 @@ public sealed class LoraInitializationAnalyzer : DiagnosticAnalyzer
         {
             // B[i] = rng.NextSingle() inside a fill loop.
             ISymbol? array = OperationFacts.ReferencedSymbol(element.ArrayReference);
-            if (array is not null)
+            if (array is not null && LoraMatrixRole.Of(array, IsLoraLayer(array.ContainingType, symbols)) != LoraMatrix.None)
             {
                 Record(array, InitialValueClassifier.ClassifyElementValue(value, symbols), write, symbols, writes);
             }
@@ -99,8 +99,9 @@ public sealed class LoraInitializationAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // Name first: classifying every assignment's value in the compilation would be wasted work.
         ISymbol? member = OperationFacts.ReferencedSymbol(target);
-        if (member is not null)
+        if (member is not null && LoraMatrixRole.Of(member, IsLoraLayer(member.ContainingType, symbols)) != LoraMatrix.None)
         {
             Record(member, InitialValueClassifier.Classify(value, symbols), value, symbols, writes);
         }

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 namespace FineTuneGuard;
 
 /// <summary>
-/// The model contract <see cref="SftTrainer"/>, <see cref="DpoTrainer"/> and <c>TextGenerator</c> work against: a
+/// The model contract <see cref="SftTrainer"/>, <see cref="DpoTrainer"/> and <see cref="TextGenerator"/> work against: a
 /// causal language model that maps token ids to next-token logits, backpropagates a gradient of those logits into its
 /// trainable parameters, and lists every tensor with its freeze decision and role. Implemented by the generated layers'
 /// models and by hand-written models alike.

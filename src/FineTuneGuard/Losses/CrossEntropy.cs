@@ -244,8 +244,7 @@ public static class CrossEntropy
 
                 var row = new ReadOnlySpan<float>(Logits + ((long)r * Vocab), Vocab);
                 int target = Targets[r];
-                float max = SoftmaxKernels.Max(row);
-                double logSum = Math.Log(SoftmaxKernels.SumExp(row, max));
+                double logSum = Math.Log(SoftmaxKernels.SumExpOnePass(row, out float max));
                 double nll = (max - (double)row[target]) + logSum;
                 double loss = nll;
                 if (Smoothing > 0)

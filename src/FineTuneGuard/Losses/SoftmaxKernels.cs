@@ -31,6 +31,40 @@ internal static class SoftmaxKernels
     /// <summary>Largest element of a non-empty row.</summary>
     public static float Max(ReadOnlySpan<float> row) => TensorPrimitives.Max(row);
 
+    // Elements per block of the one-pass log-sum-exp: 4 KB, so that the exp pass re-reads the block from L1.
+    private const int OnlineBlock = 1024;
+
+    /// <summary>
+    /// One pass over memory for a row's log-sum-exp: per 4 KB block, the block max (vectorized), then Σ exp(x − max)
+    /// over the same block while it is still in L1, rescaling the running sum by e^{old max − new max} whenever the
+    /// max grows. Returns Σ_j exp(x_j − max) with <paramref name="max"/> the row's max, so that
+    /// log Σ e^{x} = max + log(result).
+    /// </summary>
+    public static double SumExpOnePass(ReadOnlySpan<float> row, out float max)
+    {
+        float runningMax = float.NegativeInfinity;
+        double sum = 0;
+        for (int start = 0; start < row.Length; start += OnlineBlock)
+        {
+            ReadOnlySpan<float> block = row.Slice(start, Math.Min(OnlineBlock, row.Length - start));
+            float blockMax = TensorPrimitives.Max(block);
+            if (blockMax > runningMax || float.IsNaN(blockMax))
+            {
+                if (sum != 0)
+                {
+                    sum *= Math.Exp((double)runningMax - blockMax);
+                }
+
+                runningMax = blockMax;
+            }
+
+            sum += SumExp(block, runningMax);
+        }
+
+        max = runningMax;
+        return sum;
+    }
+
     /// <summary>Σ exp(x_j − shift), accumulated in double.</summary>
     public static double SumExp(ReadOnlySpan<float> row, float shift)
     {

@@ -161,6 +161,16 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void NaNLogitsPropagateInsteadOfBeingHidden()
+    {
+        // A NaN anywhere in a selected row (here in the second 1024-element block) must surface in the loss.
+        float[] logits = new float[2 * 3000];
+        logits[1500] = float.NaN;
+        Assert.True(float.IsNaN(CrossEntropy.Loss(logits, new[] { 0, 1 }, 3000)));
+        Assert.False(float.IsNaN(CrossEntropy.Loss(logits, new[] { CrossEntropy.IgnoreIndex, 1 }, 3000)));
+    }
+
+    [Fact]
     public void AllIgnoredOrAllMaskedThrowsInsteadOfReturningNaN()
     {
         float[] logits = new float[3 * 4];

@@ -30,6 +30,31 @@ public class KlDivergenceTests
     }
 
     [Fact]
+    public void TheoryCellKlGrowsWithUpdateStrength()
+    {
+        // Theory notebook, section 10: base [2, 1, 0] moved along [-0.5, 0.2, 0.8] with strengths linspace(0, 3, 20);
+        // KL is 0 at strength 0, grows monotonically, and the final KL is 1.0676230894376795 (double, with the +1e-12).
+        float[] @base = { 2f, 1f, 0f };
+        float[] direction = { -0.5f, 0.2f, 0.8f };
+        double previous = -1;
+        float kl = 0;
+        for (int i = 0; i < 20; i++)
+        {
+            float strength = 3f * i / 19;
+            float[] tuned = @base.Select((b, j) => b + (strength * direction[j])).ToArray();
+            kl = KlDivergence.TunedToBase(tuned, @base, 3);
+            Assert.True(kl > previous);
+            previous = kl;
+            if (i == 0)
+            {
+                Assert.Equal(0f, kl);
+            }
+        }
+
+        Assert.Equal(1.0676230894376795, kl, 2e-6);
+    }
+
+    [Fact]
     public void FromProbabilitiesEdgeCases()
     {
         Assert.Equal(0.0, KlDivergence.FromProbabilities(new[] { 0.5, 0.5, 0 }, new[] { 0.5, 0.5, 0 }));

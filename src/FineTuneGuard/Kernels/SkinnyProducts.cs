@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Threading.Tasks;
 
 namespace FineTuneGuard.Kernels;
 
@@ -13,39 +14,61 @@ namespace FineTuneGuard.Kernels;
 /// </summary>
 internal static unsafe class SkinnyProducts
 {
-    /// <summary>c[i·r + j] = Σ_p x[i·k + p]·a[j·k + p] for i &lt; m, j &lt; r.</summary>
+    // Below this many multiply-adds a second thread costs more than it saves.
+    private const long ParallelThreshold = 1L << 21;
+
+    /// <summary>
+    /// c[i·r + j] = Σ_p x[i·k + p]·a[j·k + p] for i &lt; m, j &lt; r; rows split over threads when large (each element is
+    /// computed by the same code whatever the split).
+    /// </summary>
     public static void MultiplyTransposed(int m, int r, int k, ReadOnlySpan<float> x, ReadOnlySpan<float> a, Span<float> c)
     {
         fixed (float* px = x, pa = a, pc = c)
         {
-            bool wide = Avx512F.IsSupported && !Gemm.ForceVector256 && !Gemm.ForceScalar;
-            bool narrow = !wide && Fma.IsSupported && !Gemm.ForceScalar;
-            for (int i = 0; i < m; i++)
+            int threads = Math.Max(1, Math.Min(Gemm.MaxDegreeOfParallelism, Environment.ProcessorCount));
+            if (threads == 1 || (long)m * r * k < ParallelThreshold || m < 2 * threads)
             {
-                float* row = px + ((long)i * k);
-                float* output = pc + ((long)i * r);
-                int j = 0;
-                for (; j <= r - 4; j += 4)
-                {
-                    float* a0 = pa + ((long)j * k);
-                    if (wide)
-                    {
-                        Dot4x512(row, a0, k, output + j);
-                    }
-                    else if (narrow)
-                    {
-                        Dot4x256(row, a0, k, output + j);
-                    }
-                    else
-                    {
-                        Dot4Scalar(row, a0, k, 0, output + j, 0f, 0f, 0f, 0f);
-                    }
-                }
+                Rows(0, m, r, k, px, pa, pc);
+            }
+            else
+            {
+                RunParallel(new Job(m, r, k, px, pa, pc), threads);
+            }
+        }
+    }
 
-                for (; j < r; j++)
+    private static void RunParallel(Job job, int threads)
+        => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, part => job.Run(part, threads));
+
+    private static void Rows(int row0, int row1, int r, int k, float* px, float* pa, float* pc)
+    {
+        bool wide = Avx512F.IsSupported && !Gemm.ForceVector256 && !Gemm.ForceScalar;
+        bool narrow = !wide && Fma.IsSupported && !Gemm.ForceScalar;
+        for (int i = row0; i < row1; i++)
+        {
+            float* row = px + ((long)i * k);
+            float* output = pc + ((long)i * r);
+            int j = 0;
+            for (; j <= r - 4; j += 4)
+            {
+                float* a0 = pa + ((long)j * k);
+                if (wide)
                 {
-                    output[j] = DotScalar(row, pa + ((long)j * k), k);
+                    Dot4x512(row, a0, k, output + j);
                 }
+                else if (narrow)
+                {
+                    Dot4x256(row, a0, k, output + j);
+                }
+                else
+                {
+                    Dot4Scalar(row, a0, k, 0, output + j, 0f, 0f, 0f, 0f);
+                }
+            }
+
+            for (; j < r; j++)
+            {
+                output[j] = DotScalar(row, pa + ((long)j * k), k);
             }
         }
     }
@@ -122,6 +145,25 @@ internal static unsafe class SkinnyProducts
         output[1] = s1;
         output[2] = s2;
         output[3] = s3;
+    }
+
+    private readonly struct Job
+    {
+        private readonly int _m, _r, _k;
+        private readonly float* _x, _a, _c;
+
+        public Job(int m, int r, int k, float* x, float* a, float* c)
+        {
+            _m = m;
+            _r = r;
+            _k = k;
+            _x = x;
+            _a = a;
+            _c = c;
+        }
+
+        public void Run(int part, int parts)
+            => Rows((int)((long)_m * part / parts), (int)((long)_m * (part + 1) / parts), _r, _k, _x, _a, _c);
     }
 
     private static float DotScalar(float* x, float* a, int k)

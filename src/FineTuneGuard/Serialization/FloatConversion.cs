@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace FineTuneGuard.Serialization;
 
@@ -48,9 +49,16 @@ public static class FloatConversion
 
                 break;
             case SafetensorsDType.BF16:
-                for (int i = 0; i < destination.Length; i++)
+                if (BitConverter.IsLittleEndian)
                 {
-                    destination[i] = BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]));
+                    BFloat16ToSingle(MemoryMarshal.Cast<byte, ushort>(source), destination);
+                }
+                else
+                {
+                    for (int i = 0; i < destination.Length; i++)
+                    {
+                        destination[i] = BFloat16ToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]));
+                    }
                 }
 
                 break;
@@ -102,9 +110,16 @@ public static class FloatConversion
 
                 break;
             case SafetensorsDType.BF16:
-                for (int i = 0; i < source.Length; i++)
+                if (BitConverter.IsLittleEndian)
                 {
-                    BinaryPrimitives.WriteUInt16LittleEndian(destination[(i * 2)..], SingleToBFloat16(source[i]));
+                    SingleToBFloat16(source, MemoryMarshal.Cast<byte, ushort>(destination));
+                }
+                else
+                {
+                    for (int i = 0; i < source.Length; i++)
+                    {
+                        BinaryPrimitives.WriteUInt16LittleEndian(destination[(i * 2)..], SingleToBFloat16(source[i]));
+                    }
                 }
 
                 break;
@@ -138,6 +153,70 @@ public static class FloatConversion
 
         uint roundingBias = 0x7FFFu + ((bits >> 16) & 1u);
         return (ushort)((bits + roundingBias) >> 16);
+    }
+
+    /// <summary>Widens bfloat16 bit patterns to float32, 16 at a time where the hardware allows (exact).</summary>
+    public static void BFloat16ToSingle(ReadOnlySpan<ushort> source, Span<float> destination)
+    {
+        if (destination.Length != source.Length)
+        {
+            throw new ArgumentException($"'destination' must hold {source.Length} elements; got {destination.Length}.", nameof(destination));
+        }
+
+        ref ushort from = ref MemoryMarshal.GetReference(source);
+        ref float to = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= source.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                (Vector256<uint> lower, Vector256<uint> upper) = Vector256.Widen(Vector256.LoadUnsafe(ref from, (nuint)i));
+                Vector256.ShiftLeft(lower, 16).AsSingle().StoreUnsafe(ref to, (nuint)i);
+                Vector256.ShiftLeft(upper, 16).AsSingle().StoreUnsafe(ref to, (nuint)(i + Vector256<uint>.Count));
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = BFloat16ToSingle(source[i]);
+        }
+    }
+
+    /// <summary>Narrows float32 values to bfloat16 bit patterns (nearest, ties to even), 16 at a time where possible.</summary>
+    public static void SingleToBFloat16(ReadOnlySpan<float> source, Span<ushort> destination)
+    {
+        if (destination.Length != source.Length)
+        {
+            throw new ArgumentException($"'destination' must hold {source.Length} elements; got {destination.Length}.", nameof(destination));
+        }
+
+        ref float from = ref MemoryMarshal.GetReference(source);
+        ref ushort to = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= source.Length - (2 * Vector256<float>.Count); i += 2 * Vector256<float>.Count)
+            {
+                Vector256<uint> lower = RoundToBFloat16(Vector256.LoadUnsafe(ref from, (nuint)i));
+                Vector256<uint> upper = RoundToBFloat16(Vector256.LoadUnsafe(ref from, (nuint)(i + Vector256<float>.Count)));
+                Vector256.Narrow(lower, upper).StoreUnsafe(ref to, (nuint)i);
+            }
+        }
+
+        for (; i < source.Length; i++)
+        {
+            destination[i] = SingleToBFloat16(source[i]);
+        }
+    }
+
+    // The scalar rule of SingleToBFloat16, lane-wise: (bits + 0x7FFF + lsb) >> 16, and NaN kept a quiet NaN.
+    private static Vector256<uint> RoundToBFloat16(Vector256<float> values)
+    {
+        Vector256<uint> bits = values.AsUInt32();
+        Vector256<uint> upper = Vector256.ShiftRightLogical(bits, 16);
+        Vector256<uint> rounded = Vector256.ShiftRightLogical(bits + Vector256.Create(0x7FFFu) + (upper & Vector256<uint>.One), 16);
+        Vector256<uint> isNaN = ~Vector256.Equals(values, values).AsUInt32();
+        return Vector256.ConditionalSelect(isNaN, upper | Vector256.Create(0x0040u), rounded);
     }
 
     private static void CheckLengths(SafetensorsDType dtype, int byteLength, int elementCount, string name)

@@ -62,4 +62,32 @@ public class FloatConversionTests
     [Fact]
     public void LengthMismatchIsRefused()
         => Assert.Throws<ArgumentException>(() => FloatConversion.ToFloat32(SafetensorsDType.BF16, new byte[6], new float[2]));
+
+    [Fact]
+    public void TheVectorisedBFloat16PathsEqualTheScalarRuleOnEveryKindOfValue()
+    {
+        // Random bit patterns cover normals, subnormals, infinities, NaNs and ties; 1003 elements cover the vector
+        // loop and the scalar tail.
+        var random = new SeededRandom(42);
+        float[] values = new float[1003];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BitConverter.UInt32BitsToSingle((uint)random.NextUInt64());
+        }
+
+        values[5] = float.NaN;
+        values[6] = float.PositiveInfinity;
+        values[7] = BitConverter.UInt32BitsToSingle(0x3F808000); // exact tie
+        values[8] = BitConverter.UInt32BitsToSingle(0x7F7FFFFF); // rounds up to infinity
+
+        ushort[] narrowed = new ushort[values.Length];
+        FloatConversion.SingleToBFloat16(values, narrowed);
+        float[] widened = new float[values.Length];
+        FloatConversion.BFloat16ToSingle(narrowed, widened);
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(FloatConversion.SingleToBFloat16(values[i]), narrowed[i]);
+            Assert.Equal(BitConverter.SingleToUInt32Bits(FloatConversion.BFloat16ToSingle(narrowed[i])), BitConverter.SingleToUInt32Bits(widened[i]));
+        }
+    }
 }

@@ -17,8 +17,10 @@ namespace FineTuneGuard.Attention;
 /// <para>
 /// Buffers are row-major float32 in PyTorch's <c>(batch, heads, tokens, headDim)</c> layout (see <see cref="AttentionShape"/>)
 /// and must not overlap. Work is spread over (batch, head) pairs on up to <see cref="MaxDegreeOfParallelism"/> threads;
-/// results are bit-identical for every thread count. Extra memory is a few tiles per thread (O(tile), not O(t²)),
-/// taken from <see cref="ArrayPool{T}.Shared"/>: in steady state a single-threaded call allocates nothing.
+/// results are bit-identical for every thread count. Extra memory per thread is a few tiles (a 64-key panel and a
+/// 32 x 64 score tile) plus per-row statistics (2t floats forward, t backward) — O(tile + t), never O(t²) — and the
+/// backward adds Batch·KvHeads·2·p·d partial prefix gradients; all of it comes from <see cref="ArrayPool{T}.Shared"/>,
+/// so in steady state a single-threaded call allocates nothing.
 /// </para>
 /// </summary>
 public static class CausalAttention

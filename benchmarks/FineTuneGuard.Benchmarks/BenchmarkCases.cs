@@ -51,9 +51,15 @@ internal static class BenchmarkCases
             float[] bd = Normal(random, k), bu = Normal(random, d), pre = new float[n * k], y = new float[n * d];
             yield return new BenchmarkCase("adapter_forward_512x4096_b64", () => BottleneckAdapter.Forward(shape, AdapterActivation.Relu, n, x, down, bd, up, bu, pre, y), Flops: 4.0 * n * d * k);
         }
+
+        foreach (BenchmarkCase other in OtherKernelCases.All(random))
+        {
+            yield return other;
+        }
     }
 
-    private static float[] Normal(SeededRandom random, int length)
+    /// <summary>N(0, 1) values, as torch.randn.</summary>
+    public static float[] Normal(SeededRandom random, int length)
     {
         var values = new float[length];
         random.FillNormal(values, 0f, 1f);

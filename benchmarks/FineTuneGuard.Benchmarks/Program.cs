@@ -36,6 +36,7 @@ for (int i = 0; i < args.Length; i++)
 }
 
 FineTuneGuard.Gemm.MaxDegreeOfParallelism = threads;
+OtherKernelCases.SetThreads(threads);
 var results = new Dictionary<string, double>(StringComparer.Ordinal);
 foreach (BenchmarkCase benchmark in BenchmarkCases.All())
 {

@@ -153,7 +153,8 @@ public sealed class SftTrainer
 
     /// <summary>
     /// One optimizer step on <paramref name="examples"/>: clear the gradients, accumulate over the micro-batches, clip to
-    /// <see cref="SftOptions.MaxGradNorm"/>, set the scheduled learning rate, update.
+    /// <see cref="SftOptions.MaxGradNorm"/>, set the scheduled learning rate, update. Past <see cref="SftOptions.MaxSteps"/>
+    /// the schedule stays at its end value (0 after a linear or cosine decay).
     /// </summary>
     public SftStepResult TrainStep(IReadOnlyList<SftExample> examples)
     {

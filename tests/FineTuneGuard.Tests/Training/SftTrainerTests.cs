@@ -138,6 +138,38 @@ public class SftTrainerTests
     }
 
     [Fact]
+    public void FullSequenceIsAnExplicitOptOutThatAlsoScoresThePrompt()
+    {
+        SftExample[] examples = [SftExample.FromPromptResponse([SftToyData.Bos, 14, 15, 3], [9, SftToyData.Eos])];
+        var answerOnly = new SftTrainer(NewModel(), Options);
+        var fullSequence = new SftTrainer(NewModel(), Options with { LossScope = LossScope.FullSequence });
+
+        Assert.Equal(2, answerOnly.AccumulateGradients(examples).TargetTokens);
+        Assert.Equal(5, fullSequence.AccumulateGradients(examples).TargetTokens);
+
+        // A prompt-only example is an error under the default and legitimate under the opt-out.
+        SftExample[] promptOnly = [SftExample.FromPromptResponse([SftToyData.Bos, 14, 15], [])];
+        Assert.Throws<ArgumentException>(() => answerOnly.AccumulateGradients(promptOnly));
+        Assert.Equal(2, fullSequence.AccumulateGradients(promptOnly).TargetTokens);
+    }
+
+    [Fact]
+    public void ValidationLossIsTheMixtureWeightedExpectationOverTasks()
+    {
+        SftDataset[] tasks = [SftToyData.Task("shift", [14, 15], SftToyData.Shift, 3), SftToyData.Task("mirror", [14], SftToyData.Mirror, 1)];
+        SftEvaluation evaluation = new SftTrainer(NewModel(), Options, NewModel().FrozenCopy()).Evaluate(tasks);
+
+        Assert.Equal(2, evaluation.Datasets.Count);
+        Assert.NotEqual(evaluation.Datasets[0].Loss, evaluation.Datasets[1].Loss);
+        Assert.Equal(((3 * evaluation.Datasets[0].Loss) + evaluation.Datasets[1].Loss) / 4, evaluation.ValidationLoss, 12);
+        Assert.Equal(((3 * evaluation.Datasets[0].TokenAccuracy) + evaluation.Datasets[1].TokenAccuracy) / 4, evaluation.TaskAccuracy, 12);
+        Assert.Equal(12, evaluation.Datasets[0].TargetTokens); // 6 examples x (answer + EOS)
+        Assert.True(double.IsNaN(evaluation.TrainLoss));
+        Assert.Null(evaluation.Retention);
+        Assert.Null(evaluation.CombinedScore);
+    }
+
+    [Fact]
     public void OnlyTrainableTensorsReachTheOptimizerInRoleGroups()
     {
         var model = new TinyLoraBigramModel(SftToyData.Vocab, rank: 2, alpha: 4, seed: 1, withBias: true);

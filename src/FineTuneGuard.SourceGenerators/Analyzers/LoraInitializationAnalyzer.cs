@@ -46,6 +46,12 @@ public sealed class LoraInitializationAnalyzer : DiagnosticAnalyzer
         typeStart.RegisterOperationAction(
             ctx =>
             {
+                // A nested type is analyzed on its own: its writes must not be judged twice.
+                if (!SymbolEqualityComparer.Default.Equals(OwnerType(ctx.ContainingSymbol), typeStart.Symbol))
+                {
+                    return;
+                }
+
                 switch (ctx.Operation)
                 {
                     case ISimpleAssignmentOperation assignment:
@@ -114,6 +120,19 @@ public sealed class LoraInitializationAnalyzer : DiagnosticAnalyzer
         {
             writes.Add(new FactorWrite(member, role, value, at.Syntax.GetLocation()));
         }
+    }
+
+    private static INamedTypeSymbol? OwnerType(ISymbol? symbol)
+    {
+        for (ISymbol? current = symbol; current is not null; current = current.ContainingSymbol)
+        {
+            if (current is INamedTypeSymbol type)
+            {
+                return type;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsLoraLayer(INamedTypeSymbol? type, TrainingSymbols symbols)

@@ -53,7 +53,7 @@ internal static class InspectCommand
         var table = sharded
             ? new TextTable(["tensor", "dtype", "shape", "params", "shard"], [false, false, false, true, false])
             : new TextTable(["tensor", "dtype", "shape", "params"], [false, false, false, true]);
-        foreach (SafetensorsModelTensor tensor in model.Tensors.OrderBy(t => t.Info.Name, StringComparer.Ordinal))
+        foreach (SafetensorsModelTensor tensor in model.Tensors.OrderBy(t => t.Info.Name, NaturalNameComparer.Instance))
         {
             string[] cells = [tensor.Info.Name, tensor.Info.DType.ToFormatName(), tensor.Info.ShapeText, CliOutput.Count(tensor.Info.ElementCount)];
             table.Add(sharded ? [.. cells, Path.GetFileName(tensor.File.Path)] : cells);
@@ -105,7 +105,7 @@ internal static class InspectCommand
         writer.WriteLine();
         var table = new TextTable(["tensor", "dtype", "shape", "params", "rank", "alpha", "scaling"], [false, false, false, true, true, true, true]);
         long loraParameters = 0;
-        foreach (SafetensorsTensorInfo tensor in file.Tensors.OrderBy(t => t.Name, StringComparer.Ordinal))
+        foreach (SafetensorsTensorInfo tensor in file.Tensors.OrderBy(t => t.Name, NaturalNameComparer.Instance))
         {
             string rank = string.Empty, alpha = string.Empty, scaling = string.Empty;
             if (PeftLoraAdapter.TryParseTensorName(tensor.Name, out string module, out _))

@@ -9,8 +9,8 @@ namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// The row kernels every softmax-based loss shares: a vectorized exp (Cephes' expf, ≈ 1 ulp on the range a
-/// log-softmax needs) fused into the reductions, so that a row is read from memory once for its max and once more
-/// (from cache) for its sum of exponentials — no temporary row is ever written.
+/// log-softmax needs) fused into the reductions, and blockwise online maxima, so that a row's log-sum-exp (or a KL
+/// row pair's sums) reads it from memory once — no temporary row is ever written.
 /// </summary>
 internal static class SoftmaxKernels
 {
@@ -27,9 +27,6 @@ internal static class SoftmaxKernels
 
     // Rows shorter than a vector (vocab 1..7) and every row's tail run the scalar loop, so both paths are tested.
     private static bool UseVector256 => Vector256.IsHardwareAccelerated;
-
-    /// <summary>Largest element of a non-empty row.</summary>
-    public static float Max(ReadOnlySpan<float> row) => TensorPrimitives.Max(row);
 
     // Elements per block of the one-pass log-sum-exp: 4 KB, so that the exp pass re-reads the block from L1.
     private const int OnlineBlock = 1024;
@@ -126,6 +123,69 @@ internal static class SoftmaxKernels
         {
             Unsafe.Add(ref d, i) = (MathF.Exp((Unsafe.Add(ref x, i) - shift) - logSum) * scale) + bias;
         }
+    }
+
+    /// <summary>
+    /// <see cref="KlSums"/> over a whole (tuned, base) row pair with one read of memory: per 4 KB block, both block
+    /// maxima, then the three sums over the L1-resident block. When the tuned max grows by Δ the sums are re-expressed
+    /// in the new frame (a' = a − Δ): S_t ← e^{−Δ}·S_t, W ← e^{−Δ}·(W − Δ·S_t); when the base max grows by Δ_b
+    /// (b' = b − Δ_b): S_b ← e^{−Δ_b}·S_b, W ← W + Δ_b·S_t. Outputs the row maxima for the gradient pass.
+    /// </summary>
+    public static void KlSumsOnePass(
+        ReadOnlySpan<float> tuned, ReadOnlySpan<float> @base, out float tunedMax, out float baseMax,
+        out double sumTuned, out double sumBase, out double weighted)
+    {
+        float mt = 0, mb = 0;
+        double st = 0, sb = 0, w = 0;
+        for (int start = 0; start < tuned.Length; start += OnlineBlock)
+        {
+            int length = Math.Min(OnlineBlock, tuned.Length - start);
+            ReadOnlySpan<float> t = tuned.Slice(start, length);
+            ReadOnlySpan<float> b = @base.Slice(start, length);
+            float bt = TensorPrimitives.Max(t);
+            float bb = TensorPrimitives.Max(b);
+            if (start == 0)
+            {
+                mt = bt;
+                mb = bb;
+            }
+            else
+            {
+                if (bt > mt)
+                {
+                    double delta = (double)bt - mt;
+                    double scale = Math.Exp(-delta);
+                    w = scale * (w - (delta * st));
+                    st *= scale;
+                    mt = bt;
+                }
+
+                if (bb > mb)
+                {
+                    double delta = (double)bb - mb;
+                    sb *= Math.Exp(-delta);
+                    w += delta * st;
+                    mb = bb;
+                }
+
+                // A NaN block max never compares greater: let it poison the frame so the NaN reaches the result.
+                if (float.IsNaN(bt) || float.IsNaN(bb))
+                {
+                    mt = float.NaN;
+                }
+            }
+
+            KlSums(t, mt, b, mb, out double blockSt, out double blockSb, out double blockW);
+            st += blockSt;
+            sb += blockSb;
+            w += blockW;
+        }
+
+        tunedMax = mt;
+        baseMax = mb;
+        sumTuned = st;
+        sumBase = sb;
+        weighted = w;
     }
 
     /// <summary>

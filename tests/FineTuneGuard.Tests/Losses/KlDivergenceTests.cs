@@ -91,6 +91,34 @@ public class KlDivergenceTests
     }
 
     [Fact]
+    public void MaximaThatGrowBlockAfterBlockAreRescaledExactly()
+    {
+        // Ramps make both row maxima grow in every 1024-element block (tuned faster than base), the worst case for the
+        // one-pass frame changes; a second row puts the maxima in the first block instead.
+        const int Vocab = 5000;
+        var tuned = new float[2 * Vocab];
+        var @base = new float[2 * Vocab];
+        for (int j = 0; j < Vocab; j++)
+        {
+            tuned[j] = j * 0.004f;
+            @base[j] = (j * 0.003f) + (0.5f * MathF.Sin(j));
+            tuned[Vocab + j] = -j * 0.002f;
+            @base[Vocab + j] = MathF.Cos(j) - (j * 0.001f);
+        }
+
+        double expected = NaiveReference.Kl(tuned, @base, Vocab, out double[] expectedGrad);
+        var grad = new float[tuned.Length];
+        Assert.Equal(expected, KlDivergence.TunedToBase(tuned, @base, Vocab, grad), expected * 5e-6);
+        for (int i = 0; i < grad.Length; i++)
+        {
+            Assert.Equal(expectedGrad[i], grad[i], 2e-6);
+        }
+
+        tuned[4000] = float.NaN;
+        Assert.True(float.IsNaN(KlDivergence.TunedToBase(tuned, @base, Vocab)));
+    }
+
+    [Fact]
     public void EqualInputsGiveExactlyZeroAndZeroGradient()
     {
         var random = new SeededRandom(4);

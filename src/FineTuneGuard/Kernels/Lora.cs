@@ -105,13 +105,9 @@ public static class Lora
             SkinnyProducts.MultiplyTransposed(rows, r, outF, dy, bt, dyb);
             fixed (float* px = x, pw = weight, pa = a, pdy = dy, pda = da, pdx = dx, pxa = xa, pdyb = dyb, pdbt = dbt)
             {
-                // dBᵀ (r x out) = s·(x·Aᵀ)ᵀ·dy: a wide product (r rows) keeps the register tiles full; then transposed.
-                GemmTerm dbTerm = new(pxa, r, true, pdy, outF, false, rows, 1f);
-                GemmDriver.Run(r, outF, scaling, 0f, pdbt, outF, dbTerm, default, 1);
-
-                // dA (r x in) = s·(dy·B)ᵀ·x.
-                GemmTerm daTerm = new(pdyb, r, true, px, inF, false, rows, 1f);
-                GemmDriver.Run(r, inF, scaling, 0f, pda, inF, daTerm, default, 1);
+                // dBᵀ (r x out) = s·(x·Aᵀ)ᵀ·dy and dA (r x in) = s·(dy·B)ᵀ·x: r-row products that stream dy and x in place.
+                SmallRankProducts.MultiplyTransposedA(r, outF, rows, scaling, pxa, r, pdy, outF, pdbt);
+                SmallRankProducts.MultiplyTransposedA(r, inF, rows, scaling, pdyb, r, px, inF, pda);
 
                 if (!dx.IsEmpty)
                 {

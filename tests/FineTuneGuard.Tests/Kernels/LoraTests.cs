@@ -309,6 +309,33 @@ public class LoraTests
         Assert.Equal(expected, safe);
     }
 
+    [Fact]
+    public void ForwardAndBackwardAreIndependentOfTheThreadCount()
+    {
+        // Large enough that every stage (skinny products, rank-row products, GEMMs) takes its multi-threaded path.
+        const int rows = 300, inF = 1000, outF = 900, rank = 8;
+        var shape = new LoraShape(inF, outF, rank);
+        var random = new SeededRandom(12);
+        float[] x = Reference.Random(random, rows * inF), w = Reference.Random(random, outF * inF);
+        float[] a = Reference.Random(random, rank * inF), b = Reference.Random(random, outF * rank), dy = Reference.Random(random, rows * outF);
+
+        (float[] Y, float[] DA, float[] DB, float[] DX) Run(int threads)
+        {
+            using var scope = GemmPathScope.Force("Vector512", threads);
+            float[] y = new float[rows * outF], da = new float[rank * inF], db = new float[outF * rank], dx = new float[rows * inF];
+            Lora.Forward(shape, 2f, rows, x, w, a, b, y);
+            Lora.Backward(shape, 2f, rows, x, w, a, b, dy, da, db, dx);
+            return (y, da, db, dx);
+        }
+
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(one.Y, two.Y);
+        Assert.Equal(one.DA, two.DA);
+        Assert.Equal(one.DB, two.DB);
+        Assert.Equal(one.DX, two.DX);
+    }
+
     [Theory]
     [InlineData("a", float.NaN)]
     [InlineData("b", float.PositiveInfinity)]

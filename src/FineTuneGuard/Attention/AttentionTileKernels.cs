@@ -5,8 +5,8 @@ namespace FineTuneGuard.Attention;
 /// <summary>
 /// The three products every attention tile needs, register-blocked and written once for any SIMD width
 /// (<see cref="IFloatLanes{TVector}"/>): a score tile S = scale·A·Bᵀ against a transposed, zero-padded key panel; a
-/// row-times-tile accumulation Acc += W·R (P·V in the forward, dS·K, Pᵀ·dO and dSᵀ·Q in the backward); and the
-/// packing/transposition that turns row-major keys into the panel. Each output element is summed in a fixed order
+/// row-times-tile accumulation Acc += W·R or Wᵀ·R (P·V in the forward, dS·K, Pᵀ·dO and dSᵀ·Q in the backward); and the
+/// packing that turns row-major keys into the panel. Each output element is summed in a fixed order
 /// that does not depend on the thread, so results are deterministic.
 /// </summary>
 internal static unsafe class AttentionTileKernels
@@ -36,19 +36,6 @@ internal static unsafe class AttentionTileKernels
             for (; x < paddedCount; x++)
             {
                 destination[x] = 0f;
-            }
-        }
-    }
-
-    /// <summary>destination[c·destinationStride + r] = source[r·sourceStride + c] for r &lt; rows, c &lt; cols.</summary>
-    public static void Transpose(float* source, int sourceStride, int rows, int cols, float* destination, int destinationStride)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            float* row = source + ((nint)r * sourceStride);
-            for (int c = 0; c < cols; c++)
-            {
-                destination[((nint)c * destinationStride) + r] = row[c];
             }
         }
     }
@@ -167,13 +154,14 @@ internal static unsafe class AttentionTileKernels
     }
 
     /// <summary>
-    /// acc[o·accStride + j] += Σ_x weights[o·weightStride + x]·source[x·sourceStride + j] for o &lt; outRows,
-    /// j &lt; width, x = 0..inner-1 in order. Blocked 4 rows x 4 registers: per x, four source loads and four broadcasts
+    /// acc[o·accStride + j] += Σ_x weights[o·weightStride + x·weightStep]·source[x·sourceStride + j] for o &lt; outRows,
+    /// j &lt; width, x = 0..inner-1 in order. weightStep = 1 reads W row-major (P·V, dS·K); weightStride = 1 with
+    /// weightStep = the tile's row stride reads Wᵀ in place (Pᵀ·dO, dSᵀ·Q) without a transposed copy. Blocked 4 rows x 4 registers: per x, four source loads and four broadcasts
     /// feed sixteen FMAs; the accumulators stay in registers over the whole inner loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate<TLanes, TVector>(
-        float* acc, int accStride, int outRows, float* weights, int weightStride, int inner, float* source, int sourceStride, int width)
+        float* acc, int accStride, int outRows, float* weights, int weightStride, int weightStep, int inner, float* source, int sourceStride, int width)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {
@@ -199,20 +187,21 @@ internal static unsafe class AttentionTileKernels
                 float* v = source + j;
                 for (int x = 0; x < inner; x++, v += sourceStride)
                 {
+                    nint wx = (nint)x * weightStep;
                     TVector v0 = TLanes.Load(v);
                     TVector v1 = TLanes.Load(v + w);
                     TVector v2 = TLanes.Load(v + (2 * w));
                     TVector v3 = TLanes.Load(v + (3 * w));
-                    TVector p = TLanes.Broadcast(w0[x]);
+                    TVector p = TLanes.Broadcast(w0[wx]);
                     a00 = TLanes.MultiplyAdd(p, v0, a00); a01 = TLanes.MultiplyAdd(p, v1, a01);
                     a02 = TLanes.MultiplyAdd(p, v2, a02); a03 = TLanes.MultiplyAdd(p, v3, a03);
-                    p = TLanes.Broadcast(w1[x]);
+                    p = TLanes.Broadcast(w1[wx]);
                     a10 = TLanes.MultiplyAdd(p, v0, a10); a11 = TLanes.MultiplyAdd(p, v1, a11);
                     a12 = TLanes.MultiplyAdd(p, v2, a12); a13 = TLanes.MultiplyAdd(p, v3, a13);
-                    p = TLanes.Broadcast(w2[x]);
+                    p = TLanes.Broadcast(w2[wx]);
                     a20 = TLanes.MultiplyAdd(p, v0, a20); a21 = TLanes.MultiplyAdd(p, v1, a21);
                     a22 = TLanes.MultiplyAdd(p, v2, a22); a23 = TLanes.MultiplyAdd(p, v3, a23);
-                    p = TLanes.Broadcast(w3[x]);
+                    p = TLanes.Broadcast(w3[wx]);
                     a30 = TLanes.MultiplyAdd(p, v0, a30); a31 = TLanes.MultiplyAdd(p, v1, a31);
                     a32 = TLanes.MultiplyAdd(p, v2, a32); a33 = TLanes.MultiplyAdd(p, v3, a33);
                 }
@@ -229,11 +218,12 @@ internal static unsafe class AttentionTileKernels
                 float* v = source + j;
                 for (int x = 0; x < inner; x++, v += sourceStride)
                 {
+                    nint wx = (nint)x * weightStep;
                     TVector v0 = TLanes.Load(v);
-                    a0 = TLanes.MultiplyAdd(TLanes.Broadcast(w0[x]), v0, a0);
-                    a1 = TLanes.MultiplyAdd(TLanes.Broadcast(w1[x]), v0, a1);
-                    a2 = TLanes.MultiplyAdd(TLanes.Broadcast(w2[x]), v0, a2);
-                    a3 = TLanes.MultiplyAdd(TLanes.Broadcast(w3[x]), v0, a3);
+                    a0 = TLanes.MultiplyAdd(TLanes.Broadcast(w0[wx]), v0, a0);
+                    a1 = TLanes.MultiplyAdd(TLanes.Broadcast(w1[wx]), v0, a1);
+                    a2 = TLanes.MultiplyAdd(TLanes.Broadcast(w2[wx]), v0, a2);
+                    a3 = TLanes.MultiplyAdd(TLanes.Broadcast(w3[wx]), v0, a3);
                 }
 
                 TLanes.Store(y0 + j, a0); TLanes.Store(y1 + j, a1); TLanes.Store(y2 + j, a2); TLanes.Store(y3 + j, a3);
@@ -241,10 +231,10 @@ internal static unsafe class AttentionTileKernels
 
             for (; j < width; j++)
             {
-                y0[j] = AccumulateScalar(y0[j], w0, source + j, sourceStride, inner);
-                y1[j] = AccumulateScalar(y1[j], w1, source + j, sourceStride, inner);
-                y2[j] = AccumulateScalar(y2[j], w2, source + j, sourceStride, inner);
-                y3[j] = AccumulateScalar(y3[j], w3, source + j, sourceStride, inner);
+                y0[j] = AccumulateScalar(y0[j], w0, source + j, sourceStride, weightStep, inner);
+                y1[j] = AccumulateScalar(y1[j], w1, source + j, sourceStride, weightStep, inner);
+                y2[j] = AccumulateScalar(y2[j], w2, source + j, sourceStride, weightStep, inner);
+                y3[j] = AccumulateScalar(y3[j], w3, source + j, sourceStride, weightStep, inner);
             }
         }
 
@@ -259,7 +249,7 @@ internal static unsafe class AttentionTileKernels
                 float* v = source + j;
                 for (int x = 0; x < inner; x++, v += sourceStride)
                 {
-                    a0 = TLanes.MultiplyAdd(TLanes.Broadcast(w0[x]), TLanes.Load(v), a0);
+                    a0 = TLanes.MultiplyAdd(TLanes.Broadcast(w0[(nint)x * weightStep]), TLanes.Load(v), a0);
                 }
 
                 TLanes.Store(y0 + j, a0);
@@ -267,7 +257,7 @@ internal static unsafe class AttentionTileKernels
 
             for (; j < width; j++)
             {
-                y0[j] = AccumulateScalar(y0[j], w0, source + j, sourceStride, inner);
+                y0[j] = AccumulateScalar(y0[j], w0, source + j, sourceStride, weightStep, inner);
             }
         }
     }
@@ -283,12 +273,12 @@ internal static unsafe class AttentionTileKernels
         return sum;
     }
 
-    private static float AccumulateScalar(float start, float* weights, float* column, int stride, int inner)
+    private static float AccumulateScalar(float start, float* weights, float* column, int stride, int weightStep, int inner)
     {
         float sum = start;
         for (int x = 0; x < inner; x++)
         {
-            sum = System.MathF.FusedMultiplyAdd(weights[x], column[(nint)x * stride], sum);
+            sum = System.MathF.FusedMultiplyAdd(weights[(nint)x * weightStep], column[(nint)x * stride], sum);
         }
 
         return sum;

@@ -21,9 +21,9 @@ internal static unsafe class AttentionTiles
     public static int ForwardScratchLength(int headDim, int sequenceLength)
         => (headDim * KeyColumns) + (QueryRows * KeyColumns) + (2 * sequenceLength);
 
-    /// <summary>Backward scratch floats per work item: key and value panels, P and dS tiles, one transposed tile, the row terms D (t).</summary>
+    /// <summary>Backward scratch floats per work item: key and value panels, P and dS tiles, the row terms D (t).</summary>
     public static int BackwardScratchLength(int headDim, int sequenceLength)
-        => (2 * headDim * KeyColumns) + (3 * QueryRows * KeyColumns) + sequenceLength;
+        => (2 * headDim * KeyColumns) + (2 * QueryRows * KeyColumns) + sequenceLength;
 
     /// <summary>
     /// Applies the causal rule and the user mask to the <paramref name="count"/> scaled scores of one query row of a tile:

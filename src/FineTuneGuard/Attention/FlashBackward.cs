@@ -170,17 +170,15 @@ internal unsafe struct FlashBackward : IAttentionWork
         }
 
         // dQ += dS·K.
-        AttentionTileKernels.Accumulate<TLanes, TVector>(head.DQ + ((nint)i0 * d), d, rows, s.ScoreGradients, padded, count, keys, d, d);
+        AttentionTileKernels.Accumulate<TLanes, TVector>(head.DQ + ((nint)i0 * d), d, rows, s.ScoreGradients, padded, 1, count, keys, d, d);
         if (dValues == null)
         {
             return; // frozen prefix: no key/value gradients for this tile
         }
 
-        // dV += Pᵀ·dO and dK += dSᵀ·Q, through a transposed copy so both run on the same register-blocked kernel.
-        AttentionTileKernels.Transpose(s.Probabilities, padded, rows, count, s.Transposed, AttentionTiles.QueryRows);
-        AttentionTileKernels.Accumulate<TLanes, TVector>(dValues, d, count, s.Transposed, AttentionTiles.QueryRows, rows, dOutput, d, d);
-        AttentionTileKernels.Transpose(s.ScoreGradients, padded, rows, count, s.Transposed, AttentionTiles.QueryRows);
-        AttentionTileKernels.Accumulate<TLanes, TVector>(dKeys, d, count, s.Transposed, AttentionTiles.QueryRows, rows, queries, d, d);
+        // dV += Pᵀ·dO and dK += dSᵀ·Q: the same register-blocked kernel reading the tiles column-wise (no transposed copy).
+        AttentionTileKernels.Accumulate<TLanes, TVector>(dValues, d, count, s.Probabilities, 1, padded, rows, dOutput, d, d);
+        AttentionTileKernels.Accumulate<TLanes, TVector>(dKeys, d, count, s.ScoreGradients, 1, padded, rows, queries, d, d);
     }
 
     /// <summary>Where the tile buffers of one work item live in its scratch array.</summary>
@@ -190,7 +188,6 @@ internal unsafe struct FlashBackward : IAttentionWork
         public readonly float* ValuePanel;
         public readonly float* Probabilities;
         public readonly float* ScoreGradients;
-        public readonly float* Transposed;
         public readonly float* RowDot;
 
         public Scratch(float* scratch, int headDim)
@@ -199,8 +196,7 @@ internal unsafe struct FlashBackward : IAttentionWork
             ValuePanel = KeyPanel + (headDim * AttentionTiles.KeyColumns);
             Probabilities = ValuePanel + (headDim * AttentionTiles.KeyColumns);
             ScoreGradients = Probabilities + (AttentionTiles.QueryRows * AttentionTiles.KeyColumns);
-            Transposed = ScoreGradients + (AttentionTiles.QueryRows * AttentionTiles.KeyColumns);
-            RowDot = Transposed + (AttentionTiles.KeyColumns * AttentionTiles.QueryRows);
+            RowDot = ScoreGradients + (AttentionTiles.QueryRows * AttentionTiles.KeyColumns);
         }
     }
 

@@ -166,7 +166,7 @@ internal unsafe struct FlashForward : IAttentionWork
             head.Max[i] = next;
         }
 
-        AttentionTileKernels.Accumulate<TLanes, TVector>(head.Acc + ((nint)i0 * d), d, rows, head.Scores, padded, count, values, d, d);
+        AttentionTileKernels.Accumulate<TLanes, TVector>(head.Acc + ((nint)i0 * d), d, rows, head.Scores, padded, 1, count, values, d, d);
     }
 
     /// <summary>The running softmax state of one head (per row m and l; the output rows hold acc).</summary>

@@ -3,9 +3,10 @@ namespace FineTuneGuard.Tests.Training;
 /// <summary>
 /// The smallest causal language model the trainers can be tested with: a bigram model whose next-token logits are a
 /// frozen base matrix plus a LoRA update, logits(t) = W[:, t] + s·B·A[:, t] with W (V x V, frozen), A (r x V) and
-/// B (V x r, zero at initialisation, so the tuned model starts equal to the base). Written with the runtime's GEMM on the
-/// one-hot inputs: y = X·Wᵀ + s·(X·Aᵀ)·Bᵀ, and backward dB += s·dYᵀ·H, dA += s·(dY·B)ᵀ·X, accumulated into the gradients
-/// as the <see cref="ICausalLanguageModel"/> contract asks. An optional trainable output bias exercises the no-decay group.
+/// B (V x r, zero at initialisation, so the tuned model starts equal to the base). Written with the runtime's LoRA kernels
+/// on the one-hot inputs X: y = X·Wᵀ + s·(X·Aᵀ)·Bᵀ (<see cref="Lora.Forward"/>); <see cref="Lora.Backward"/> overwrites
+/// dA and dB, which are then added into the gradients as the <see cref="ICausalLanguageModel"/> contract asks. An optional
+/// trainable output bias exercises the no-decay group.
 /// </summary>
 internal sealed class TinyLoraBigramModel : ICausalLanguageModel
 {
@@ -13,22 +14,21 @@ internal sealed class TinyLoraBigramModel : ICausalLanguageModel
     private readonly Parameter _a;
     private readonly Parameter _b;
     private readonly Parameter? _bias;
-    private readonly int _rank;
+    private readonly LoraShape _shape;
     private readonly float _scaling;
     private float[] _oneHot = [];
-    private float[] _hidden = [];
     private int _rows;
 
     public TinyLoraBigramModel(int vocab, int rank, float alpha, ulong seed, bool withBias = false, bool trainable = true, float baseScale = 1f)
     {
         VocabSize = vocab;
-        _rank = rank;
-        _scaling = alpha / rank;
+        _shape = new LoraShape(vocab, vocab, rank);
+        _scaling = Lora.Scaling(alpha, rank);
         var random = new SeededRandom(seed);
         var w = new float[vocab * vocab];
         random.FillNormal(w, 0f, baseScale);
         var a = new float[rank * vocab];
-        random.FillUniform(a, -1f / MathF.Sqrt(vocab), 1f / MathF.Sqrt(vocab));
+        Lora.InitializeA(_shape, a, random);
         _weight = new Parameter("bigram.weight", w, trainable: false);
         _a = new Parameter("bigram.lora_A", a, trainable);
         _b = new Parameter("bigram.lora_B", new float[vocab * rank], trainable);
@@ -39,7 +39,7 @@ internal sealed class TinyLoraBigramModel : ICausalLanguageModel
     private TinyLoraBigramModel(TinyLoraBigramModel source, bool trainable)
     {
         VocabSize = source.VocabSize;
-        _rank = source._rank;
+        _shape = source._shape;
         _scaling = source._scaling;
         _weight = source._weight; // frozen: safe to share
         _a = new Parameter(source._a.Name, (float[])source._a.Value.Clone(), trainable);
@@ -71,15 +71,12 @@ internal sealed class TinyLoraBigramModel : ICausalLanguageModel
         Assert.Equal(rows * VocabSize, logits.Length);
         _rows = rows;
         _oneHot = new float[rows * VocabSize];
-        _hidden = new float[rows * _rank];
         for (int i = 0; i < rows; i++)
         {
             _oneHot[(i * VocabSize) + tokens[i]] = 1f;
         }
 
-        Gemm.Multiply(false, true, rows, VocabSize, VocabSize, 1f, _oneHot, _weight.Value, 0f, logits);
-        Gemm.Multiply(false, true, rows, _rank, VocabSize, 1f, _oneHot, _a.Value, 0f, _hidden);
-        Gemm.Multiply(false, true, rows, VocabSize, _rank, _scaling, _hidden, _b.Value, 1f, logits);
+        Lora.Forward(_shape, _scaling, rows, _oneHot, _weight.Value, _a.Value, _b.Value, logits);
         if (_bias is not null)
         {
             for (int i = 0; i < rows; i++)
@@ -95,18 +92,21 @@ internal sealed class TinyLoraBigramModel : ICausalLanguageModel
     public void Backward(ReadOnlySpan<float> gradLogits)
     {
         Assert.Equal(_rows * VocabSize, gradLogits.Length);
-        if (_b.Trainable)
-        {
-            // dB (V x r) += s·dYᵀ·H
-            Gemm.Multiply(true, false, VocabSize, _rank, _rows, _scaling, gradLogits, _hidden, 1f, _b.Gradient);
-        }
-
         if (_a.Trainable)
         {
-            // G = dY·B (rows x r); dA (r x V) += s·Gᵀ·X
-            var g = new float[_rows * _rank];
-            Gemm.Multiply(false, false, _rows, _rank, VocabSize, 1f, gradLogits, _b.Value, 0f, g);
-            Gemm.Multiply(true, false, _rank, VocabSize, _rows, _scaling, g, _oneHot, 1f, _a.Gradient);
+            // The kernel overwrites dA and dB; the contract accumulates, so go through scratch and add.
+            var da = new float[_a.Value.Length];
+            var db = new float[_b.Value.Length];
+            Lora.Backward(_shape, _scaling, _rows, _oneHot, _weight.Value, _a.Value, _b.Value, gradLogits, da, db, default);
+            for (int i = 0; i < da.Length; i++)
+            {
+                _a.Gradient[i] += da[i];
+            }
+
+            for (int i = 0; i < db.Length; i++)
+            {
+                _b.Gradient[i] += db[i];
+            }
         }
 
         if (_bias is { Trainable: true })

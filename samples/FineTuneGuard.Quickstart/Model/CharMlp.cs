@@ -43,6 +43,16 @@ public sealed class CharMlp : ITrainableCharModel
     /// <summary>What pre-training and full fine-tuning update: every parameter (empty for a frozen copy).</summary>
     public IReadOnlyList<Parameter> TrainableParameters => Parameters.Where(p => p.Trainable).ToArray();
 
+    /// <summary>Every tensor with its role, so that trainers build optimizer groups (no weight decay on biases) without guessing.</summary>
+    public IReadOnlyList<ModelParameter> Tensors =>
+    [
+        new(Embedding, ParameterRole.Embedding),
+        new(HiddenWeight, ParameterRole.Base),
+        new(HiddenBias, ParameterRole.Bias),
+        new(OutputWeight, ParameterRole.Head),
+        new(OutputBias, ParameterRole.Bias),
+    ];
+
     /// <summary>
     /// A freshly initialised model: embeddings N(0, 1), weights N(0, 1/fan_in) so tanh starts in its linear range,
     /// a small output projection so the first predictions are close to uniform, biases zero.
@@ -91,7 +101,8 @@ public sealed class CharMlp : ITrainableCharModel
 
     /// <summary>
     /// Gradients of every parameter from <see cref="MlpActivations.GradLogits"/> (full training: pre-training and full
-    /// fine-tuning). Overwrites each <see cref="Parameter.Gradient"/>.
+    /// fine-tuning), <b>added</b> to each <see cref="Parameter.Gradient"/> so that micro-batches accumulate; the
+    /// optimizer's <c>ZeroGradients</c> clears them between steps.
     /// </summary>
     public void Backward(ReadOnlySpan<int> contexts, MlpActivations activations)
     {
@@ -101,14 +112,14 @@ public sealed class CharMlp : ITrainableCharModel
         Span<float> gradHidden = activations.GradHiddenSpan;
         Span<float> gradInput = activations.GradInputSpan;
 
-        // Output layer: dW_o = dLogitsᵀ·hidden, db_o = Σ_rows dLogits, dHidden = dLogits·W_o.
-        Gemm.Multiply(true, false, ModelDimensions.Vocabulary, ModelDimensions.Hidden, rows, 1f, gradLogits, hidden, 0f, OutputWeight.Gradient);
+        // Output layer: dW_o += dLogitsᵀ·hidden, db_o += Σ_rows dLogits, dHidden = dLogits·W_o.
+        Gemm.Multiply(true, false, ModelDimensions.Vocabulary, ModelDimensions.Hidden, rows, 1f, gradLogits, hidden, 1f, OutputWeight.Gradient);
         RowOps.BiasGradient(gradLogits, rows, OutputBias.Gradient);
         Gemm.Multiply(false, false, rows, ModelDimensions.Hidden, ModelDimensions.Vocabulary, 1f, gradLogits, OutputWeight.Value, 0f, gradHidden);
 
-        // Through tanh, then the hidden layer: dW_h = dPreᵀ·x, db_h = Σ_rows dPre, dx = dPre·W_h.
+        // Through tanh, then the hidden layer: dW_h += dPreᵀ·x, db_h += Σ_rows dPre, dx = dPre·W_h.
         RowOps.TanhBackward(gradHidden, hidden);
-        Gemm.Multiply(true, false, ModelDimensions.Hidden, ModelDimensions.InputWidth, rows, 1f, gradHidden, activations.InputSpan, 0f, HiddenWeight.Gradient);
+        Gemm.Multiply(true, false, ModelDimensions.Hidden, ModelDimensions.InputWidth, rows, 1f, gradHidden, activations.InputSpan, 1f, HiddenWeight.Gradient);
         RowOps.BiasGradient(gradHidden, rows, HiddenBias.Gradient);
         Gemm.Multiply(false, false, rows, ModelDimensions.InputWidth, ModelDimensions.Hidden, 1f, gradHidden, HiddenWeight.Value, 0f, gradInput);
         RowOps.ScatterEmbeddingGradient(contexts, rows, gradInput, Embedding.Gradient);

@@ -70,6 +70,25 @@ public sealed class ContextBatch
     }
 
     /// <summary>
+    /// Every position of a [batch x sequenceLength] token matrix (the layout of <c>ICausalLanguageModel.Forward</c>):
+    /// row b·sequenceLength + i holds the context ending at token i of sequence b. Targets and mask are unused.
+    /// </summary>
+    public static ContextBatch FromTokenRows(ReadOnlySpan<int> tokens, int batch, int sequenceLength)
+    {
+        var contexts = new ContextBatch(batch * sequenceLength);
+        for (int b = 0; b < batch; b++)
+        {
+            int[] ids = tokens.Slice(b * sequenceLength, sequenceLength).ToArray();
+            for (int i = 0; i < sequenceLength; i++)
+            {
+                contexts.SetRow((b * sequenceLength) + i, ids, i, CharTokenizer.PadId, weight: 1f);
+            }
+        }
+
+        return contexts;
+    }
+
+    /// <summary>
     /// The next-token distributions along prompts (no targets: every row's target is padding, every row counted), for
     /// comparing two models where neither was trained: KL(tuned || base) on held-out prompts.
     /// </summary>

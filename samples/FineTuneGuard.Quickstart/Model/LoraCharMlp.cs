@@ -10,7 +10,11 @@ namespace FineTuneGuard.Quickstart.Model;
 public sealed class LoraCharMlp : ITrainableCharModel
 {
     /// <summary>Wraps <paramref name="frozenBase"/> (a copy made with <c>Clone(trainable: false)</c>) with two adapters.</summary>
-    public LoraCharMlp(CharMlp frozenBase, ILoraProjection hidden, ILoraProjection output)
+    /// <param name="frozenBase">The pre-trained weights, frozen.</param>
+    /// <param name="hidden">LoRA on the hidden projection.</param>
+    /// <param name="output">LoRA on the output projection.</param>
+    /// <param name="adaptersTrainable">False for a frozen snapshot (the DPO reference): then nothing in the model is trainable.</param>
+    public LoraCharMlp(CharMlp frozenBase, ILoraProjection hidden, ILoraProjection output, bool adaptersTrainable = true)
     {
         if (frozenBase.Parameters.Any(p => p.Trainable))
         {
@@ -20,10 +24,10 @@ public sealed class LoraCharMlp : ITrainableCharModel
         Base = frozenBase;
         Hidden = hidden;
         Output = output;
-        HiddenA = new Parameter("hidden.lora_A", hidden.A);
-        HiddenB = new Parameter("hidden.lora_B", hidden.B);
-        OutputA = new Parameter("output.lora_A", output.A);
-        OutputB = new Parameter("output.lora_B", output.B);
+        HiddenA = new Parameter("hidden.lora_A", hidden.A, adaptersTrainable);
+        HiddenB = new Parameter("hidden.lora_B", hidden.B, adaptersTrainable);
+        OutputA = new Parameter("output.lora_A", output.A, adaptersTrainable);
+        OutputB = new Parameter("output.lora_B", output.B, adaptersTrainable);
     }
 
     /// <summary>The pre-trained weights, never updated while the adapters train.</summary>
@@ -57,8 +61,12 @@ public sealed class LoraCharMlp : ITrainableCharModel
     /// <summary>Every tensor of the model, base first, with its trainable flag: the seeds' freeze audit reads this.</summary>
     public IReadOnlyList<Parameter> AllParameters => [.. Base.Parameters, HiddenA, HiddenB, OutputA, OutputB];
 
-    /// <summary>The adapter tensors (what the optimizer gets).</summary>
-    public IReadOnlyList<Parameter> TrainableParameters => [HiddenA, HiddenB, OutputA, OutputB];
+    /// <summary>The adapter tensors (what the optimizer gets); empty for a frozen snapshot.</summary>
+    public IReadOnlyList<Parameter> TrainableParameters => AllParameters.Where(p => p.Trainable).ToArray();
+
+    /// <summary>Every tensor with its role: the base ones frozen, the adapters' A and B trainable.</summary>
+    public IReadOnlyList<ModelParameter> Tensors =>
+        [.. Base.Tensors, .. new[] { HiddenA, HiddenB, OutputA, OutputB }.Select(p => new ModelParameter(p, ParameterRole.Adapter))];
 
     /// <summary>Both adapters on (the tuned model) or off (exactly the base model — the seeds' ablation).</summary>
     public bool AdaptersEnabled
@@ -88,7 +96,7 @@ public sealed class LoraCharMlp : ITrainableCharModel
     }
 
     /// <summary>
-    /// Adapter gradients from <see cref="MlpActivations.GradLogits"/>: back through the output adapter (which also gives
+    /// Adapter gradients (added to <see cref="Parameter.Gradient"/>) from <see cref="MlpActivations.GradLogits"/>: back through the output adapter (which also gives
     /// the gradient reaching the hidden layer), tanh, and the hidden adapter. The base weights get no gradient at all —
     /// nothing is computed for them, which is where LoRA saves memory and time.
     /// </summary>
@@ -102,11 +110,12 @@ public sealed class LoraCharMlp : ITrainableCharModel
         RowOps.TanhBackward(gradHidden, hidden);
         Hidden.Backward(rows, activations.InputSpan, Base.HiddenWeight.Value, gradHidden, dx: default);
 
-        // The optimizer reads Parameter.Gradient; the generated layers write GradA / GradB.
-        HiddenA.SetGradient(Hidden.GradA);
-        HiddenB.SetGradient(Hidden.GradB);
-        OutputA.SetGradient(Output.GradA);
-        OutputB.SetGradient(Output.GradB);
+        // The optimizer reads Parameter.Gradient; the generated layers overwrite GradA / GradB, which are added in so
+        // that micro-batches accumulate (the optimizer's ZeroGradients clears them between steps).
+        TensorPrimitives.Add(HiddenA.Gradient, Hidden.GradA, HiddenA.Gradient);
+        TensorPrimitives.Add(HiddenB.Gradient, Hidden.GradB, HiddenB.Gradient);
+        TensorPrimitives.Add(OutputA.Gradient, Output.GradA, OutputA.Gradient);
+        TensorPrimitives.Add(OutputB.Gradient, Output.GradB, OutputB.Gradient);
     }
 
     /// <summary>
@@ -122,14 +131,14 @@ public sealed class LoraCharMlp : ITrainableCharModel
     }
 
     /// <summary>
-    /// A copy of this model with the adapters' current A and B: the DPO reference policy (frozen by never being
-    /// handed to an optimizer) or a snapshot.
+    /// A frozen copy of this model: fresh adapter instances holding the current A and B, flagged not trainable (the
+    /// DPO reference policy). It shares the frozen base, which nothing writes.
     /// </summary>
-    public LoraCharMlp Snapshot(ILoraProjection hidden, ILoraProjection output)
+    public LoraCharMlp FrozenSnapshot(ILoraProjection hidden, ILoraProjection output)
     {
         CopyAdapter(Hidden, hidden);
         CopyAdapter(Output, output);
-        return new LoraCharMlp(Base, hidden, output);
+        return new LoraCharMlp(Base, hidden, output, adaptersTrainable: false);
 
         static void CopyAdapter(ILoraProjection from, ILoraProjection to)
         {

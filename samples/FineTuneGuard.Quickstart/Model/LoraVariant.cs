@@ -8,7 +8,7 @@ namespace FineTuneGuard.Quickstart.Model;
 /// <param name="Rank">LoRA rank of both adapters.</param>
 /// <param name="Model">The model; its adapters are what gets trained.</param>
 /// <param name="CompileTimeTrainableParameters">Σ of the generated <c>TrainableParameterCount</c> constants.</param>
-/// <param name="FrozenCopy">A copy with fresh adapter instances holding the same A and B.</param>
+/// <param name="FrozenCopy">A frozen copy: fresh adapter instances holding the same A and B, nothing trainable.</param>
 public sealed record LoraVariant(string Name, int Rank, LoraCharMlp Model, long CompileTimeTrainableParameters, Func<LoraCharMlp> FrozenCopy)
 {
     /// <summary>r·(in + out) for both projections at rank 2, added up by the compiler: 2·(256 + 128) + 2·(128 + 32).</summary>
@@ -21,14 +21,14 @@ public sealed record LoraVariant(string Name, int Rank, LoraCharMlp Model, long 
     public static LoraVariant RankTwo(CharMlp pretrained, ulong seed)
     {
         var model = new LoraCharMlp(pretrained.Clone(trainable: false), new HiddenLoraR2(seed), new OutputLoraR2(seed + 1));
-        return new LoraVariant("LoRA r=2", HiddenLoraR2.Rank, model, RankTwoTrainable, () => model.Snapshot(new HiddenLoraR2(), new OutputLoraR2()));
+        return new LoraVariant("LoRA r=2", HiddenLoraR2.Rank, model, RankTwoTrainable, () => model.FrozenSnapshot(new HiddenLoraR2(), new OutputLoraR2()));
     }
 
     /// <summary>LoRA rank 16 on a frozen copy of <paramref name="pretrained"/>.</summary>
     public static LoraVariant RankSixteen(CharMlp pretrained, ulong seed)
     {
         var model = new LoraCharMlp(pretrained.Clone(trainable: false), new HiddenLoraR16(seed), new OutputLoraR16(seed + 1));
-        return new LoraVariant("LoRA r=16", HiddenLoraR16.Rank, model, RankSixteenTrainable, () => model.Snapshot(new HiddenLoraR16(), new OutputLoraR16()));
+        return new LoraVariant("LoRA r=16", HiddenLoraR16.Rank, model, RankSixteenTrainable, () => model.FrozenSnapshot(new HiddenLoraR16(), new OutputLoraR16()));
     }
 
     /// <summary>Σ of the sizes of the tensors flagged trainable, counted at run time (the seeds' freeze audit).</summary>

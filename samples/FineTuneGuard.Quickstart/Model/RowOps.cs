@@ -19,11 +19,10 @@ internal static class RowOps
         }
     }
 
-    /// <summary>The embedding gradient: each slot's input gradient added to the row of the token in that slot.</summary>
+    /// <summary>The embedding gradient: each slot's input gradient added to the row of the token in that slot (accumulates).</summary>
     public static void ScatterEmbeddingGradient(ReadOnlySpan<int> contexts, int rows, ReadOnlySpan<float> gradInput, Span<float> gradEmbedding)
     {
         const int e = ModelDimensions.Embedding;
-        gradEmbedding.Clear();
         for (int i = 0; i < rows * ModelDimensions.Context; i++)
         {
             Span<float> target = gradEmbedding.Slice(contexts[i] * e, e);
@@ -41,10 +40,9 @@ internal static class RowOps
         }
     }
 
-    /// <summary>The bias gradient: the column sums of the output gradient.</summary>
+    /// <summary>The bias gradient: the column sums of the output gradient, added to <paramref name="gradBias"/> (accumulates).</summary>
     public static void BiasGradient(ReadOnlySpan<float> grad, int rows, Span<float> gradBias)
     {
-        gradBias.Clear();
         for (int row = 0; row < rows; row++)
         {
             TensorPrimitives.Add(gradBias, grad.Slice(row * gradBias.Length, gradBias.Length), gradBias);

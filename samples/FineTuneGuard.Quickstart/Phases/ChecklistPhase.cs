@@ -46,8 +46,8 @@ public static class ChecklistPhase
                 merge.AdapterOffBitIdentical && merge.MergeMaxAbsDifference < MergeAblationPhase.MergeTolerance,
                 F($"merge max |Δ| {merge.MergeMaxAbsDifference:E1}; adapter off = base, bit for bit")),
             new("preference loss uses a stable, frozen reference",
-                dpo.ReferenceUnchanged && MathF.Abs(dpo.InitialLoss - MathF.Log(2f)) < 1e-6f,
-                F($"DPO step 0 = ln 2 ± {MathF.Abs(dpo.InitialLoss - MathF.Log(2f)):E0}; reference log-probs unchanged")),
+                dpo.ReferenceUnchanged && Math.Abs(dpo.InitialLoss - Math.Log(2)) < 1e-6,
+                F($"DPO loss before the first update − ln 2 = {dpo.InitialLoss - Math.Log(2):E1}; reference log-probs unchanged")),
         ];
 
         for (int i = 0; i < items.Length; i++)

@@ -32,29 +32,58 @@ public static class SftPhase
 
         (float masked, float unmasked, int counted, int answerTokens) = ShowMaskedVersusUnmasked(variants[0].Model, output);
 
+        // The runtime's SftTrainer does the rest: answer-only targets (its default LossScope), micro-batches drawn by a
+        // seeded sampler, optimizer groups from the tensors' roles (only the trainable ones: the LoRA factors), AdamW,
+        // gradient clipping, a cosine schedule. The same settings for all three runs, so they compare methods.
+        var data = new SftDataset("instructions", InstructionPairs.Train.Select(ToExample));
+        var settings = new SftOptions
+        {
+            PadTokenId = CharTokenizer.PadId,
+            MicroBatchSize = options.SftPairsPerBatch,
+            MaxSteps = options.SftSteps,
+            LearningRate = options.LoraLearningRate,
+            Decay = LearningRateDecay.Cosine,
+            Seed = options.Seed + 7,
+        };
+
         var curves = new List<PhaseCurve>();
         foreach (LoraVariant variant in variants)
         {
-            // Adapters only: the frozen base is not in any group.
-            var optimizer = new AdamW([LoraTrainingGroups.Adapters(variant.Model, options.LoraLearningRate)]);
-            curves.Add(LossTrainingLoop.Run(
-                variant.Name, variant.Model, optimizer, InstructionBatches.Stream(InstructionPairs.Train, options.SftPairsPerBatch, options.Seed + 7), options.SftSteps, output));
+            curves.Add(Train(variant.Name, new CharLanguageModel(variant.Model), settings, data, output));
         }
 
-        // Full fine-tuning: a trainable copy of every base weight, same data and objective.
+        // Full fine-tuning: a trainable copy of every base weight, same data, objective and schedule.
         CharMlp full = pretrained.Clone(trainable: true);
-        var fullOptimizer = new AdamW(
-        [
-            new ParameterGroup("matrices", options.FullFineTuneLearningRate, weightDecay: 0.01f) { full.HiddenWeight, full.OutputWeight },
-            new ParameterGroup("embeddings and biases", options.FullFineTuneLearningRate, weightDecay: 0f) { full.Embedding, full.HiddenBias, full.OutputBias },
-        ]);
-        curves.Add(LossTrainingLoop.Run(
-            "full fine-tune", full, fullOptimizer, InstructionBatches.Stream(InstructionPairs.Train, options.SftPairsPerBatch, options.Seed + 7), options.FullFineTuneSteps, output));
+        curves.Add(Train(
+            "full fine-tune",
+            new CharLanguageModel(full),
+            settings with { MaxSteps = options.FullFineTuneSteps, LearningRate = options.FullFineTuneLearningRate, WeightDecay = 0.01f },
+            data,
+            output));
 
         // The freeze decision, verified: the frozen base of every LoRA model is still bit for bit the pre-trained one.
         bool untouched = variants.All(v => v.Model.Base.Parameters.Zip(pretrained.Parameters).All(p => p.First.Value.AsSpan().SequenceEqual(p.Second.Value)));
         output.WriteLine(F($"   {Mark(untouched)} frozen base weights after LoRA training: bit-identical to the pre-trained model"));
         return new Result(masked, unmasked, counted, answerTokens, curves, full, untouched);
+    }
+
+    /// <summary>An instruction pair as the runtime's SFT example: prompt ids, response ids (the only targets).</summary>
+    public static SftExample ToExample(InstructionPair pair)
+        => SftExample.FromPromptResponse(CharTokenizer.Encode(pair.Prompt), CharTokenizer.Encode(pair.Response));
+
+    private static PhaseCurve Train(string name, CharLanguageModel model, SftOptions settings, SftDataset data, TextWriter output)
+    {
+        var trainer = new SftTrainer(model, settings);
+        var progress = new PhaseProgress(output, name, settings.MaxSteps);
+        double tokensPerSecond = 0;
+        SftRunResult run = trainer.Train(
+            [data],
+            progress: new ConsoleProgress<SftProgress>(p =>
+            {
+                tokensPerSecond = p.TokensPerSecond;
+                progress.Report(p.Step - 1, p.Loss, tokens: 0, p.TokensPerSecond);
+            }));
+        return new PhaseCurve(name, run.StepLosses.Select(l => (float)l).ToArray(), tokensPerSecond, []);
     }
 
     private static (float Masked, float Unmasked, int Counted, int AnswerTokens) ShowMaskedVersusUnmasked(ICharModel model, TextWriter output)

@@ -35,6 +35,7 @@ public static class LossTrainingLoop
             ContextBatch batch = nextBatch(step);
             model.Forward(batch.Contexts, batch.Rows, activations);
             losses[step] = CrossEntropy.MaskedLoss(activations.LogitsSpan, batch.Targets, batch.Mask, ModelDimensions.Vocabulary, activations.GradLogitsSpan);
+            optimizer.ZeroGradients();
             model.Backward(batch.Contexts, activations);
 
             GradientClipping.ClipByGlobalNorm(trainable, maxNorm: 1f);

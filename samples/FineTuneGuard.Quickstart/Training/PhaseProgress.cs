@@ -4,7 +4,7 @@ using System.Globalization;
 namespace FineTuneGuard.Quickstart.Training;
 
 /// <summary>
-/// The progress display of one training phase: a line every tenth of the run (and at the last step) with the step,
+/// The progress display of one training phase: a line every fifth of the run (and at the last step) with the step,
 /// the loss averaged since the previous line, the throughput in tokens per second and a bar. Plain lines rather
 /// than a redrawn bar, so the output reads the same in a terminal, a CI log or a README.
 /// </summary>
@@ -35,8 +35,14 @@ public sealed class PhaseProgress
     /// <summary>Wall time of the phase so far.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    /// <summary>Records step <paramref name="step"/> (0-based) and prints a line when a tenth of the run is done.</summary>
-    public void Report(int step, float loss, int tokens)
+    /// <summary>Records step <paramref name="step"/> (0-based) and prints a line when a fifth of the run is done.</summary>
+    public void Report(int step, double loss, int tokens) => Report(step, loss, tokens, tokensPerSecond: null);
+
+    /// <summary>
+    /// Records step <paramref name="step"/> (0-based) with the throughput measured by a runtime trainer (null: measured
+    /// here from <paramref name="tokens"/>) and prints a line when a fifth of the run is done.
+    /// </summary>
+    public void Report(int step, double loss, int tokens, double? tokensPerSecond)
     {
         _lossSum += loss;
         _lossCount++;
@@ -49,10 +55,10 @@ public sealed class PhaseProgress
         }
 
         int filled = done * BarWidth / _steps;
-        double tokensPerSecond = _tokens / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
+        double throughput = tokensPerSecond ?? _tokens / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
         _output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"  {_phase,-14} [{new string('#', filled)}{new string('.', BarWidth - filled)}] step {done,4}/{_steps,-4}  loss {_lossSum / _lossCount,7:F4}  {tokensPerSecond,9:N0} tok/s"));
+            $"  {_phase,-14} [{new string('#', filled)}{new string('.', BarWidth - filled)}] step {done,4}/{_steps,-4}  loss {_lossSum / _lossCount,7:F4}  {throughput,9:N0} tok/s"));
         _lossSum = 0;
         _lossCount = 0;
     }

@@ -35,6 +35,16 @@ internal static unsafe class GemmMicroKernels
         Vector512<float> c11_0 = default; Vector512<float> c11_1 = default;
         Vector512<float> c12_0 = default; Vector512<float> c12_1 = default;
         Vector512<float> c13_0 = default; Vector512<float> c13_1 = default;
+        // The tile of S is read only after kc steps; asking for it now hides its L2/L3 latency behind the FMAs.
+        if (beta != 0f)
+        {
+            for (int r = 0; r < 14; r++)
+            {
+                Sse.Prefetch0(source + (r * lds));
+                Sse.Prefetch0(source + (r * lds) + 16);
+            }
+        }
+
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);

@@ -1,5 +1,6 @@
 using System;
-using System.Threading.Tasks;
+using System.Diagnostics.CodeAnalysis;
+using System.Threading;
 
 namespace FineTuneGuard.Losses;
 
@@ -11,10 +12,10 @@ internal interface IRowJob
 }
 
 /// <summary>
-/// Fans the rows of a loss out over the cores. Small problems run inline on the caller's thread and allocate nothing;
-/// large ones use <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/>, whose few hundred bytes of task
-/// bookkeeping per call are negligible next to the megabytes of logits they read. Results never depend on the thread
-/// count: every row is computed alone and the caller reduces per-row values in row order.
+/// Fans the rows of a loss out over the cores without allocating: small problems run inline on the caller's thread;
+/// large ones are cut into chunks that the caller and up to MaxDegreeOfParallelism − 1 thread-pool helpers claim
+/// with an interlocked counter (<see cref="ForkJoin{TJob}"/>, sessions reused per calling thread). Results never
+/// depend on the thread count: every row is computed alone and the caller reduces per-row values in row order.
 /// </summary>
 internal static class RowParallel
 {
@@ -46,23 +47,92 @@ internal static class RowParallel
             return;
         }
 
-        Split(job, rows);
+        // A few chunks per core so that a core that drew cheap (ignored) rows helps with the rest.
+        int degree = Math.Min(MaxDegreeOfParallelism, rows);
+        ForkJoin<TJob>.Run(job, rows, Math.Min(rows, degree * 4), degree - 1);
+    }
+}
+
+/// <summary>
+/// An allocation-free fork/join for one row job. A call rents a session (reused per calling thread), publishes the job
+/// in it, queues <c>helpers</c> references to the session on the thread pool, claims chunks itself and waits until
+/// every chunk is done — never for the helpers themselves, so a busy pool cannot stall it. A helper that starts late
+/// finds no chunk left and leaves; a session is reused only once all of its helpers have left, so a late helper can
+/// never see a half-published job. Steady state allocates nothing (a new session only when helpers lag behind).
+/// </summary>
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "A session is reused for the lifetime of its calling thread; its event is never disposed on purpose.")]
+internal sealed class ForkJoin<TJob> : IThreadPoolWorkItem
+    where TJob : struct, IRowJob
+{
+    [ThreadStatic]
+    private static ForkJoin<TJob>[]? t_sessions;
+
+    private readonly ManualResetEventSlim _done = new(initialState: false);
+    private TJob _job;
+    private int _rows;
+    private int _chunks;
+    private int _nextChunk;
+    private int _pending;
+    private int _helpersOutstanding;
+
+    /// <summary>Runs rows [0, rows) of <paramref name="job"/> in <paramref name="chunks"/> chunks over the caller and <paramref name="helpers"/> pool threads.</summary>
+    public static void Run(TJob job, int rows, int chunks, int helpers)
+    {
+        ForkJoin<TJob> session = Rent();
+        session._job = job;
+        session._rows = rows;
+        session._chunks = chunks;
+        session._pending = chunks;
+        session._nextChunk = -1;
+        session._helpersOutstanding = helpers;
+        session._done.Reset();
+
+        // Queueing is a full fence: helpers see the published job.
+        for (int i = 0; i < helpers; i++)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(session, preferLocal: false);
+        }
+
+        session.Work();
+        session._done.Wait();
     }
 
-    // Separate from For: a lambda's captured parameter is hoisted into a heap closure at method entry, which would
-    // make even the inline path allocate.
-    private static void Split<TJob>(TJob job, int rows)
-        where TJob : struct, IRowJob
+    /// <inheritdoc/>
+    public void Execute()
     {
-        // A few chunks per core so that a core that drew cheap (ignored) rows helps with the rest.
-        int degree = MaxDegreeOfParallelism;
-        int chunks = Math.Min(rows, degree * 4);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = degree };
-        Parallel.For(0, chunks, options, chunk =>
+        Work();
+        Interlocked.Decrement(ref _helpersOutstanding);
+    }
+
+    private static ForkJoin<TJob> Rent()
+    {
+        ForkJoin<TJob>[] sessions = t_sessions ??= new ForkJoin<TJob>[2];
+        for (int i = 0; i < sessions.Length; i++)
         {
-            int start = (int)((long)rows * chunk / chunks);
-            int end = (int)((long)rows * (chunk + 1) / chunks);
-            job.Run(start, end);
-        });
+            ForkJoin<TJob> session = sessions[i] ??= new ForkJoin<TJob>();
+            if (Volatile.Read(ref session._helpersOutstanding) == 0)
+            {
+                return session;
+            }
+        }
+
+        // Every session still has a helper that has not left yet (a saturated pool): add one.
+        Array.Resize(ref t_sessions, sessions.Length * 2);
+        return t_sessions[sessions.Length] = new ForkJoin<TJob>();
+    }
+
+    private void Work()
+    {
+        int chunk;
+        while ((chunk = Interlocked.Increment(ref _nextChunk)) < _chunks)
+        {
+            int start = (int)((long)_rows * chunk / _chunks);
+            int end = (int)((long)_rows * (chunk + 1) / _chunks);
+            _job.Run(start, end);
+            if (Interlocked.Decrement(ref _pending) == 0)
+            {
+                _done.Set();
+            }
+        }
     }
 }

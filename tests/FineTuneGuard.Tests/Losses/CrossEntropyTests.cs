@@ -240,6 +240,49 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void ConcurrentCallersOnTheSplitPathGetTheSameBitsAndAllocateNothing()
+    {
+        const int Rows = 40, Vocab = 8192; // 327680 logits: split across the cores
+        var random = new SeededRandom(123);
+        float[] logits = NaiveReference.RandomLogits(random, Rows * Vocab);
+        int[] targets = NaiveReference.RandomTargets(random, Rows, Vocab);
+        var expected = new float[Rows];
+        CrossEntropy.TokenLosses(logits, targets, Vocab, expected);
+
+        // Several callers at once: each one's sessions and helpers must never mix with another's.
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        System.Threading.Tasks.Parallel.For(0, 8, caller =>
+        {
+            var losses = new float[Rows];
+            for (int repeat = 0; repeat < 5; repeat++)
+            {
+                CrossEntropy.TokenLosses(logits, targets, Vocab, losses);
+                if (!losses.SequenceEqual(expected))
+                {
+                    failures.Add($"caller {caller} repeat {repeat}");
+                }
+            }
+        });
+        Assert.Empty(failures);
+
+        var grad = new float[logits.Length];
+        for (int warm = 0; warm < 5; warm++)
+        {
+            CrossEntropy.Loss(logits, targets, Vocab, grad);
+            KlDivergence.TunedToBase(logits, logits, Vocab, grad);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++)
+        {
+            CrossEntropy.Loss(logits, targets, Vocab, grad);
+            KlDivergence.TunedToBase(logits, logits, Vocab, grad);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void NoAllocationPerCallInSteadyState()
     {
         const int Rows = 16, Vocab = 1000;

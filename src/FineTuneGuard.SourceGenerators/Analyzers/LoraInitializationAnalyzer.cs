@@ -182,18 +182,32 @@ public sealed class LoraInitializationAnalyzer : DiagnosticAnalyzer
                         write.Location,
                         $"LoRA B '{member.Name}' is initialised with non-zero values while A '{counterpart!.Name}' is random: B·A ≠ 0 at step 0, so the tuned model no longer starts equal to the base model; initialise B with zeros"));
                 }
+            }
+        }
 
+        // Both zero: A written only with zeros while B is zero too — written only with zeros, or a generated
+        // [LoraLayer] B (zeros by construction) that this type never writes.
+        foreach (KeyValuePair<ISymbol, FactorState> entry in byMember)
+        {
+            FactorState a = entry.Value;
+            if (a.Role != LoraMatrix.A || !a.IsOnlyZero)
+            {
                 continue;
             }
 
-            // Both zero: A written only with zeros, B zero (written with zeros or a generated zero B never written).
-            bool bZero = state.HasZero ? !state.HasNonZero && !state.HasUnknown : false;
-            if (a is not null && a.IsOnlyZero && (bZero || (generatedLayer && !state.HasNonZero && !state.HasUnknown)))
+            ISymbol? b = LoraMatrixRole.Counterpart(entry.Key, LoraMatrix.A);
+            if (b is null)
+            {
+                continue;
+            }
+
+            bool bZero = byMember.TryGetValue(b, out FactorState? bState) ? bState.IsOnlyZero : IsLoraLayer(b.ContainingType, symbols);
+            if (bZero)
             {
                 end.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.LoraBothZero,
                     a.FirstZero!,
-                    $"LoRA A '{counterpart!.Name}' and B '{member.Name}' are both initialised to zero: dL/dA = s·Bᵀ·dyᵀ·x and dL/dB = s·dyᵀ·(x·Aᵀ) stay zero, so no gradient ever flows; initialise A randomly (Kaiming-uniform)"));
+                    $"LoRA A '{entry.Key.Name}' and B '{b.Name}' are both zero: dL/dA = s·Bᵀ·dyᵀ·x and dL/dB = s·dyᵀ·(x·Aᵀ) stay zero, so no gradient ever flows; initialise A randomly (Kaiming-uniform)"));
             }
         }
     }

@@ -192,14 +192,38 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
 
     private static bool IsSameSource(IOperation policy, IOperation reference, IOperation root)
     {
-        ISymbol? policySymbol = OperationFacts.ReferencedSymbol(policy);
-        if (policySymbol is not null && SymbolEqualityComparer.Default.Equals(policySymbol, OperationFacts.ReferencedSymbol(reference)))
+        if (SameReference(policy, reference))
         {
             return true;
         }
 
         ISymbol? policyModel = ModelRoots.Of(policy, root);
         return policyModel is not null && SymbolEqualityComparer.Default.Equals(policyModel, ModelRoots.Of(reference, root));
+    }
+
+    /// <summary>
+    /// The same local or parameter, or the same member of the same instance: <c>p.PolicyChosen</c> twice is the same
+    /// value, <c>policyOut.Chosen</c> and <c>refOut.Chosen</c> are not.
+    /// </summary>
+    private static bool SameReference(IOperation left, IOperation right, int depth = 0)
+    {
+        left = OperationFacts.Unwrap(left);
+        right = OperationFacts.Unwrap(right);
+        ISymbol? symbol = OperationFacts.ReferencedSymbol(left);
+        if (symbol is null || depth > 4 || !SymbolEqualityComparer.Default.Equals(symbol, OperationFacts.ReferencedSymbol(right)))
+        {
+            return false;
+        }
+
+        IOperation? leftInstance = (left as IMemberReferenceOperation)?.Instance;
+        IOperation? rightInstance = (right as IMemberReferenceOperation)?.Instance;
+        if (leftInstance is null || rightInstance is null)
+        {
+            return leftInstance is null && rightInstance is null;
+        }
+
+        return leftInstance is IInstanceReferenceOperation && rightInstance is IInstanceReferenceOperation
+               || SameReference(leftInstance, rightInstance, depth + 1);
     }
 
     // ---- hand-written TorchSharp DPO: -logsigmoid(beta * (policy margin - reference margin)) ----

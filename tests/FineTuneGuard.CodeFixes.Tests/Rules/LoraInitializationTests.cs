@@ -342,4 +342,29 @@ public class LoraInitializationTests
                 public override Tensor forward(Tensor x) => x;
             }
             """);
+
+    [Fact]
+    public Task ZeroingAOfALayerWhoseBIsZeroByConstructionIsFTG0005()
+        => Verify("""
+            using System;
+            using FineTuneGuard;
+
+            // Stands for the generated members (A random and B zeros at construction, in generated code).
+            [LoraLayer(8, 8, Rank = 2, Alpha = 4)]
+            public partial class ValueLora
+            {
+                public float[] A { get; set; }
+                public float[] B { get; set; }
+            }
+
+            public static class Setup
+            {
+                public static ValueLora Create()
+                {
+                    var lora = new ValueLora();
+                    {|FTG0005:Array.Clear(lora.A)|};
+                    return lora;
+                }
+            }
+            """);
 }

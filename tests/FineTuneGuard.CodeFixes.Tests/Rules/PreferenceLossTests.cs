@@ -486,4 +486,19 @@ public class PreferenceLossTests
                 public static Tensor Loss(Tensor chosen, Tensor rejected) => -nn.functional.logsigmoid(2.0 * (chosen - rejected) - 0.5).mean();
             }
             """);
+
+    [Fact]
+    public Task SameMemberOfDifferentInstancesIsNotFTG0007()
+        => Verify("""
+            using FineTuneGuard;
+
+            public sealed record LogProbs(float Chosen, float Rejected);
+
+            public static class Step
+            {
+                public static float Loss(LogProbs policyOut, LogProbs refOut, LogProbs same)
+                    => Dpo.Loss(policyOut.Chosen, policyOut.Rejected, refOut.Chosen, refOut.Rejected, 0.1f).Loss
+                       + Dpo.Loss(same.Chosen, same.Rejected, {|FTG0007:same.Chosen|}, same.Rejected, 0.1f).Loss;
+            }
+            """);
 }

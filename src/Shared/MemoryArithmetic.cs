@@ -113,6 +113,26 @@ internal static class MemoryArithmetic
         return new MemoryBreakdown(weights, gradients, optimizer, activationFactor * weights);
     }
 
+    /// <summary>
+    /// Adam/AdamW in mixed precision: fp32 mean + fp32 variance + fp32 master weights = 12 bytes per trainable
+    /// parameter (the theory notebook's <c>adam_bytes_per_trainable</c>).
+    /// </summary>
+    public const double AdamMixedPrecisionBytesPerTrainable = 12;
+
+    /// <summary>
+    /// Adam with states as wide as the weights (the memory slide's "two tensors: mean + variance", each the model's
+    /// size): 2·weightBytes per trainable parameter.
+    /// </summary>
+    public static double AdamSameWidthBytesPerTrainable(double weightBytes) => 2 * weightBytes;
+
+    /// <summary>
+    /// The short form an analyzer needs: gradients as wide as the weights and a single optimizer byte count per
+    /// trainable parameter (e.g. <see cref="AdamMixedPrecisionBytesPerTrainable"/>).
+    /// </summary>
+    public static MemoryBreakdown Estimate(
+        long totalParameters, long trainableParameters, double weightBytes, double optimizerBytesPerTrainable, double activationFactor)
+        => Estimate(totalParameters, trainableParameters, weightBytes, weightBytes, 1, optimizerBytesPerTrainable, 0, activationFactor);
+
     /// <summary>Bytes to decimal gigabytes.</summary>
     public static double ToGB(double bytes) => bytes / BytesPerGB;
 

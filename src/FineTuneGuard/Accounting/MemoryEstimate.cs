@@ -72,7 +72,8 @@ public readonly record struct MemoryEstimate(double WeightBytes, double Gradient
     /// <summary>
     /// PEFT (LoRA, adapters, prefixes, prompts): the frozen base plus <paramref name="trainableParameters"/> adapter
     /// parameters are held at <paramref name="weightBytes"/>, and only the adapters get gradients and optimizer
-    /// states. Activations stay those of the base model.
+    /// states. Activations are still 1.5x (<paramref name="activationFactor"/>) the weights held in memory: PEFT does
+    /// not shrink them.
     /// </summary>
     /// <param name="baseParameters">Frozen base-model parameters.</param>
     /// <param name="trainableParameters">Adapter parameters.</param>
@@ -81,7 +82,7 @@ public readonly record struct MemoryEstimate(double WeightBytes, double Gradient
     /// <param name="gradientBytes">Bytes per adapter gradient element (adapters usually train in fp32 or bf16).</param>
     /// <param name="stateBytes">Bytes per optimizer state element.</param>
     /// <param name="masterWeightBytes">fp32 master copy per adapter parameter (0 = none).</param>
-    /// <param name="activationFactor">Activations as a multiple of the base model's weight memory.</param>
+    /// <param name="activationFactor">Activations as a multiple of the weight memory.</param>
     public static MemoryEstimate Peft(
         long baseParameters, long trainableParameters, double weightBytes = Float16, OptimizerKind optimizer = OptimizerKind.AdamW,
         double gradientBytes = Float16, double stateBytes = Float32, double masterWeightBytes = Float32,
@@ -97,12 +98,9 @@ public readonly record struct MemoryEstimate(double WeightBytes, double Gradient
             throw new ArgumentOutOfRangeException(nameof(trainableParameters), trainableParameters, $"'{nameof(trainableParameters)}' must be >= 0; got {trainableParameters}.");
         }
 
-        MemoryEstimate all = Compute(
+        return Compute(
             checked(baseParameters + trainableParameters), trainableParameters, weightBytes, gradientBytes, optimizer, stateBytes,
-            masterWeightBytes, 0);
-
-        // Activations follow the base model's size, not the adapters'.
-        return all with { ActivationBytes = activationFactor * baseParameters * weightBytes };
+            masterWeightBytes, activationFactor);
     }
 
     /// <summary>The general form: any split of total and trainable parameters and any precisions.</summary>

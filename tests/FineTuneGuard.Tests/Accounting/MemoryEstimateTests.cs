@@ -26,7 +26,7 @@ public class MemoryEstimateTests
         // PEFT saves gradients and optimizer states, not the frozen weights or the activations.
         Assert.Equal(14.0, full.WeightGB);
         Assert.Equal(14.08, lora.WeightGB, 12);
-        Assert.Equal(full.ActivationBytes, lora.ActivationBytes);
+        Assert.Equal(1.5 * 14.08, lora.ActivationGB, 12);
         Assert.Equal(0.08, lora.GradientGB, 12);
         Assert.True(lora.TotalBytes < full.TotalBytes);
     }
@@ -73,12 +73,27 @@ public class MemoryEstimateTests
     }
 
     [Fact]
+    public void AnalyzerShortFormReproducesTheSlideAndTheNotebook()
+    {
+        // The slide (Adam states as wide as the fp16 weights): 22 GB; the notebook's 12-byte Adam: 4 + 4 + 24 + 6 = 38 GB.
+        MemoryBreakdown slide = MemoryArithmetic.Estimate(2_000_000_000, 2_000_000_000, 2, MemoryArithmetic.AdamSameWidthBytesPerTrainable(2), 1.5);
+        Assert.Equal(22e9, slide.TotalBytes);
+        MemoryBreakdown mixed = MemoryArithmetic.Estimate(2_000_000_000, 2_000_000_000, 2, MemoryArithmetic.AdamMixedPrecisionBytesPerTrainable, 1.5);
+        Assert.Equal(38e9, mixed.TotalBytes);
+        Assert.Equal(MemoryEstimate.FullFineTuning(2_000_000_000).TotalBytes, mixed.TotalBytes);
+        Assert.Equal(84e9, MemoryArithmetic.Estimate(7_000_000_000, 7_000_000_000, 2, 12, 1.5).OptimizerBytes);
+    }
+
+    [Fact]
     public void QLoraBaseInFourBits()
     {
-        // A 7B base in 4-bit is 3.5 GB of weights; 40M fp16 adapters add 0.08 GB; activations follow the base.
+        // A 7B base in 4-bit is 3.5 GB of weights (40M adapters held at the same width add 0.02 GB); fp16 adapter
+        // gradients 0.08 GB; 12-byte Adam state 0.48 GB; activations 1.5x the weights.
         MemoryEstimate q = MemoryEstimate.Peft(7_000_000_000, 40_000_000, weightBytes: MemoryEstimate.Int4);
         Assert.Equal(3.5 + 0.02, q.WeightGB, 12);
-        Assert.Equal(1.5 * 3.5, q.ActivationGB, 12);
+        Assert.Equal(0.08, q.GradientGB, 12);
+        Assert.Equal(0.48, q.OptimizerGB, 12);
+        Assert.Equal(1.5 * 3.52, q.ActivationGB, 12);
     }
 
     [Fact]

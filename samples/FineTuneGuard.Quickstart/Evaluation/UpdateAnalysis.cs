@@ -62,12 +62,15 @@ public static class UpdateAnalysis
     /// KL(model with W + s·ΔW ‖ base) on <paramref name="batch"/> for each of <see cref="Strengths"/>, scaling the
     /// learned LoRA update of both projections (s = 1 is the tuned model, s = 0 the base).
     /// </summary>
-    public static double[] ModelKl(CharMlp pretrained, LoraCharMlp tuned, ContextBatch batch)
+    public static double[] ModelKl(CharMlp pretrained, LoraCharMlp tuned, ContextBatch batch) => ModelKl(pretrained, tuned, batch, Strengths);
+
+    /// <summary>KL(model with W + s·ΔW ‖ base) on <paramref name="batch"/> for each of <paramref name="strengths"/>.</summary>
+    public static double[] ModelKl(CharMlp pretrained, LoraCharMlp tuned, ContextBatch batch, IReadOnlyList<double> strengths)
     {
         float[] deltaHidden = LoraUpdate(tuned.Hidden, pretrained.HiddenWeight.Value.Length);
         float[] deltaOutput = LoraUpdate(tuned.Output, pretrained.OutputWeight.Value.Length);
         float[] baseLogits = ModelEvaluator.Logits(pretrained, batch);
-        return Strengths.Select(s =>
+        return strengths.Select(s =>
         {
             CharMlp scaled = pretrained.Clone(trainable: false);
             TensorPrimitives.MultiplyAdd(deltaHidden, (float)s, pretrained.HiddenWeight.Value, scaled.HiddenWeight.Value);

@@ -39,8 +39,8 @@ public static class UpdateAnalysisPhase
         ContextBatch heldOutPrompts = ContextBatch.FromPrompts(InstructionPairs.HeldOutPrompts.Select(CharTokenizer.Encode));
         double[] seedKl = UpdateAnalysis.SeedExampleKl();
         double[] modelKl = UpdateAnalysis.ModelKl(pretrained, lora.Model, heldOutPrompts);
-        int at1 = Array.FindIndex(UpdateAnalysis.Strengths, s => s >= 1.0);
-        output.WriteLine(F($"   KL vs strength s ∈ [0, 3]: seeds' 3-logit example {seedKl[0]:F3} → {seedKl[^1]:F3} nats; this model's learned update {modelKl[0]:F3} → {modelKl[at1]:F3} (s≈1) → {modelKl[^1]:F3} nats"));
+        double atOne = UpdateAnalysis.ModelKl(pretrained, lora.Model, heldOutPrompts, [1.0])[0];
+        output.WriteLine(F($"   KL vs strength s ∈ [0, 3]: seeds' 3-logit example {seedKl[0]:F3} → {seedKl[^1]:F3} nats; this model's learned update {modelKl[0]:F3} → {atOne:F3} at s = 1 (the merged tuned model) → {modelKl[^1]:F3} nats at s = 3"));
         return new Result(svd, seedKl, modelKl);
     }
 }

@@ -58,7 +58,7 @@ public sealed class PhaseProgress
         double throughput = tokensPerSecond ?? _tokens / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
         _output.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"  {_phase,-14} [{new string('#', filled)}{new string('.', BarWidth - filled)}] step {done,4}/{_steps,-4}  loss {_lossSum / _lossCount,7:F4}  {throughput,9:N0} tok/s"));
+            $"   {_phase,-14} [{new string('#', filled)}{new string('.', BarWidth - filled)}] step {done,4}/{_steps,-4}  loss {_lossSum / _lossCount,7:F4}  {throughput,9:N0} tok/s"));
         _lossSum = 0;
         _lossCount = 0;
     }

@@ -48,7 +48,7 @@ public sealed record DpoOptions
         {
             throw new ArgumentOutOfRangeException(
                 nameof(Beta), Beta,
-                $"FTG0009: Preference loss with beta <= 0 (beta = {Beta}). With beta = 0 the DPO loss is -log σ(0) = ln 2 for every pair and its gradient is zero; a negative beta optimises the wrong direction. Use a finite beta > 0 (TRL's default is 0.1).");
+                $"FTG0009: Preference loss with beta <= 0: beta is {Beta}: with beta = 0 the loss is −log σ(0) = ln 2 for every pair and its gradient is zero, and a negative beta prefers the rejected answers; use a finite beta > 0 (typically 0.1).");
         }
 
         if (LossType is < DpoLossType.Sigmoid or > DpoLossType.Robust)

@@ -3,38 +3,19 @@ using FineTuneGuard.Quickstart.Model;
 
 namespace FineTuneGuard.Quickstart.Evaluation;
 
-/// <summary>Autoregressive generation with the runtime's <c>TokenSampler</c> (greedy, temperature, top-k, top-p).</summary>
+/// <summary>Completes a prompt with the runtime's <c>TextGenerator</c> (greedy, or temperature / top-k / top-p sampling).</summary>
 public static class PromptCompleter
 {
+    private static readonly int Newline = CharTokenizer.Encode("\n")[0];
+
     /// <summary>
-    /// Continues <paramref name="prompt"/> one character at a time until a newline or <paramref name="maxCharacters"/>,
-    /// and returns the continuation (without the newline).
+    /// Continues <paramref name="prompt"/> until the model writes a newline (the end of an answer in this sample's chat
+    /// format) or <paramref name="maxCharacters"/>, and returns the continuation without the newline.
     /// </summary>
-    public static string Complete(ICharModel model, string prompt, SamplingOptions options, SeededRandom random, int maxCharacters = 24)
+    public static string Complete(ITrainableCharModel model, string prompt, SamplingOptions options, SeededRandom random, int maxCharacters = 24)
     {
-        var ids = new List<int>(CharTokenizer.Encode(prompt));
-        var context = new int[ModelDimensions.Context];
-        var activations = new MlpActivations();
-        var generated = new List<int>();
-        for (int i = 0; i < maxCharacters; i++)
-        {
-            for (int j = 0; j < ModelDimensions.Context; j++)
-            {
-                int source = ids.Count - ModelDimensions.Context + j;
-                context[j] = source >= 0 ? ids[source] : CharTokenizer.PadId;
-            }
-
-            model.Forward(context, 1, activations);
-            int next = TokenSampler.Sample(activations.LogitsSpan, options, random);
-            if (next == CharTokenizer.Encode("\n")[0] || next == CharTokenizer.PadId)
-            {
-                break;
-            }
-
-            ids.Add(next);
-            generated.Add(next);
-        }
-
-        return CharTokenizer.Decode(generated.ToArray());
+        int[] generated = TextGenerator.Generate(new CharLanguageModel(model), CharTokenizer.Encode(prompt), maxCharacters, options, random, eosTokenId: Newline);
+        int length = generated.Length > 0 && generated[^1] == Newline ? generated.Length - 1 : generated.Length;
+        return CharTokenizer.Decode(generated.AsSpan(0, length));
     }
 }

@@ -35,7 +35,7 @@ public static class SftPhase
         // The runtime's SftTrainer does the rest: answer-only targets (its default LossScope), micro-batches drawn by a
         // seeded sampler, optimizer groups from the tensors' roles (only the trainable ones: the LoRA factors), AdamW,
         // gradient clipping, a cosine schedule. The same settings for all three runs, so they compare methods.
-        var data = new SftDataset("instructions", InstructionPairs.Train.Select(ToExample));
+        var data = new SftDataset("instructions", InstructionPairs.Train.Select(InstructionBatches.ToExample));
         var settings = new SftOptions
         {
             PadTokenId = CharTokenizer.PadId,
@@ -66,10 +66,6 @@ public static class SftPhase
         output.WriteLine(F($"   {Mark(untouched)} frozen base weights after LoRA training: bit-identical to the pre-trained model"));
         return new Result(masked, unmasked, counted, answerTokens, curves, full, untouched);
     }
-
-    /// <summary>An instruction pair as the runtime's SFT example: prompt ids, response ids (the only targets).</summary>
-    public static SftExample ToExample(InstructionPair pair)
-        => SftExample.FromPromptResponse(CharTokenizer.Encode(pair.Prompt), CharTokenizer.Encode(pair.Response));
 
     private static PhaseCurve Train(string name, CharLanguageModel model, SftOptions settings, SftDataset data, TextWriter output)
     {

@@ -7,53 +7,18 @@ namespace FineTuneGuard.Quickstart.Training;
 /// Supervised fine-tuning batches, built with the runtime's SFT data types: each pair becomes an <c>SftExample</c>
 /// (prompt ids + response ids), and <c>SftBatch.Collate</c> right-pads them and sets the targets of prompt and padding
 /// positions to -100 (answer-only, the default <c>LossScope</c>). The resulting <see cref="ContextBatch"/> counts
-/// answer tokens only.
+/// answer tokens only. (Training itself goes through <c>SftTrainer</c>, which collates the same way.)
 /// </summary>
 public static class InstructionBatches
 {
     /// <summary>The batch of <paramref name="pairs"/> with answer-only targets.</summary>
     public static ContextBatch Build(IReadOnlyList<InstructionPair> pairs)
     {
-        SftExample[] examples = pairs
-            .Select(p => SftExample.FromPromptResponse(CharTokenizer.Encode(p.Prompt), CharTokenizer.Encode(p.Response)))
-            .ToArray();
+        SftExample[] examples = pairs.Select(ToExample).ToArray();
         return ContextBatch.FromCollated(SftBatch.Collate(examples, LossScope.AnswerOnly, CharTokenizer.PadId));
     }
 
-    /// <summary>
-    /// A deterministic stream of SFT batches: <paramref name="pairsPerBatch"/> examples drawn without replacement per
-    /// epoch, reshuffled every epoch from <paramref name="seed"/>.
-    /// </summary>
-    public static Func<int, ContextBatch> Stream(IReadOnlyList<InstructionPair> pairs, int pairsPerBatch, ulong seed)
-    {
-        var random = new SeededRandom(seed);
-        var order = Enumerable.Range(0, pairs.Count).ToArray();
-        int cursor = order.Length;
-        return _ =>
-        {
-            var chosen = new List<InstructionPair>(pairsPerBatch);
-            while (chosen.Count < pairsPerBatch)
-            {
-                if (cursor == order.Length)
-                {
-                    Shuffle(order, random);
-                    cursor = 0;
-                }
-
-                chosen.Add(pairs[order[cursor++]]);
-            }
-
-            return Build(chosen);
-        };
-    }
-
-    /// <summary>Fisher–Yates with the sample's seeded generator (reproducible on every machine).</summary>
-    public static void Shuffle(int[] values, SeededRandom random)
-    {
-        for (int i = values.Length - 1; i > 0; i--)
-        {
-            int j = random.NextInt(i + 1);
-            (values[i], values[j]) = (values[j], values[i]);
-        }
-    }
+    /// <summary>An instruction pair as the runtime's SFT example: prompt ids, then response ids (the only targets).</summary>
+    public static SftExample ToExample(InstructionPair pair)
+        => SftExample.FromPromptResponse(CharTokenizer.Encode(pair.Prompt), CharTokenizer.Encode(pair.Response));
 }

@@ -15,11 +15,12 @@
 # plus the generator and analyzer execution times the compiler reports (-p:ReportAnalyzer=true).
 set -euo pipefail
 
-ROUNDS="${1:-3}"
+ROUNDS="${1:-3}"   # KEEP_WORK=1 keeps the generated consumer (path printed on stderr)
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/ftg-generator-perf.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+echo "Consumer in $WORK" >&2
 
 echo "Building FineTuneGuard (Release)..." >&2
 dotnet build "$ROOT/src/FineTuneGuard/FineTuneGuard.csproj" -c Release -f net10.0 -v:q -nologo >&2
@@ -84,7 +85,7 @@ dotnet restore -v:q -nologo >&2
 build() { # $1 = true|false ; prints seconds
   local start end
   start=$(date +%s.%N)
-  dotnet build --no-restore -c Release -v:q -nologo -p:FtgAnalyzers="$1" -p:TreatWarningsAsErrors=false -warnaslevel:0 >/dev/null 2>"$WORK/err.txt" || { cat "$WORK/err.txt" >&2; dotnet build --no-restore -c Release -p:FtgAnalyzers="$1" >&2; exit 1; }
+  dotnet build --no-restore -c Release -v:q -nologo -p:FtgAnalyzers="$1" -p:TreatWarningsAsErrors=false >"$WORK/err.txt" 2>&1 || { cat "$WORK/err.txt" >&2; dotnet build --no-restore -c Release -p:FtgAnalyzers="$1" >&2; exit 1; }
   end=$(date +%s.%N)
   echo "$end - $start" | bc -l
 }

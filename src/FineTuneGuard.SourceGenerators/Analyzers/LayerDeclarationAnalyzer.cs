@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
-using FineTuneGuard.Internal;
 using FineTuneGuard.SourceGenerators.Diagnostics;
 using FineTuneGuard.SourceGenerators.Helpers;
 using FineTuneGuard.SourceGenerators.Models;

@@ -3,11 +3,11 @@ using FineTuneGuard.Quickstart.Model;
 namespace FineTuneGuard.Quickstart.Training;
 
 /// <summary>
-/// The one training loop of the quickstart, used for pre-training, LoRA fine-tuning and full fine-tuning alike:
-/// forward, masked cross-entropy (the runtime's <c>CrossEntropy.MaskedLoss</c>, which also writes the gradient of the
-/// logits), backward into the trainable tensors, global-norm clipping, AdamW with a cosine learning-rate decay (all runtime pieces).
-/// What differs between the phases is only the model (which tensors are trainable) and the batches (which positions
-/// the mask counts).
+/// The pre-training loop (fine-tuning goes through the runtime's <c>SftTrainer</c>, which is an SFT trainer: it
+/// refuses to count every position unless told to, and analyzer FTG0001 flags that choice in SFT code). Each step:
+/// forward, cross-entropy over every position (the runtime's <c>CrossEntropy.MaskedLoss</c> with the batch's mask,
+/// which also writes the gradient of the logits), backward into the trainable tensors, global-norm clipping, AdamW with
+/// a cosine learning-rate decay — all runtime pieces.
 /// </summary>
 public static class LossTrainingLoop
 {

@@ -64,10 +64,31 @@ public sealed class LayerGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(
                 metadataName,
                 static (node, _) => node is ClassDeclarationSyntax,
-                (ctx, _) => ctx.TargetSymbol is INamedTypeSymbol type && ctx.Attributes.Length > 0 ? SafeParse(parse, type, ctx.Attributes[0]) : null)
+                (ctx, _) => ctx.TargetSymbol is INamedTypeSymbol type && ctx.Attributes.Length > 0 && IsFirstApplication(type, ctx.Attributes[0], ctx.TargetNode)
+                    ? SafeParse(parse, type, ctx.Attributes[0])
+                    : null)
             .Where(static info => info is not null)
             .Select(static (info, _) => info!)
             .WithTrackingName(trackingName);
+
+    /// <summary>
+    /// True when <paramref name="targetNode"/> (one part of the class) holds the first application of the attribute. Two parts of one partial class that both carry the
+    /// attribute (CS0579 for the user) reach the transform once per part; completing the class once keeps the hint names
+    /// unique (a second AddSource with the same hint name throws, CS8785).
+    /// </summary>
+    private static bool IsFirstApplication(INamedTypeSymbol type, AttributeData attribute, SyntaxNode targetNode)
+    {
+        foreach (AttributeData candidate in type.GetAttributes())
+        {
+            if (SymbolEqualityComparer.Default.Equals(candidate.AttributeClass, attribute.AttributeClass))
+            {
+                SyntaxReference? first = candidate.ApplicationSyntaxReference;
+                return first is null || (first.SyntaxTree == targetNode.SyntaxTree && targetNode.Span.Contains(first.Span));
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>The generator never throws: a parser failure on code it did not foresee means "emit nothing" (the analyzer reports).</summary>
     private static T? SafeParse<T>(System.Func<INamedTypeSymbol, AttributeData, T?> parse, INamedTypeSymbol type, AttributeData attribute)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using FineTuneGuard.SourceGenerators.Analyzers.Training;
 using FineTuneGuard.SourceGenerators.Analyzers.WellKnown;
@@ -37,7 +38,9 @@ public sealed class FreezeDecisionAnalyzer : DiagnosticAnalyzer
             if (symbols.Frozen is not null)
             {
                 start.RegisterSymbolAction(ctx => AnalyzeMember(ctx, symbols, models), SymbolKind.Field, SymbolKind.Property);
-                start.RegisterOperationAction(ctx => AnalyzeFrozenReference(ctx, symbols), OperationKind.FieldReference, OperationKind.PropertyReference);
+                // Member references are the most frequent operation there is: answer "is it [Frozen]?" once per member.
+                var frozen = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+                start.RegisterOperationAction(ctx => AnalyzeFrozenReference(ctx, symbols, frozen), OperationKind.FieldReference, OperationKind.PropertyReference);
             }
 
             if (symbols.HasTorch)
@@ -108,7 +111,7 @@ public sealed class FreezeDecisionAnalyzer : DiagnosticAnalyzer
             $"The optimizer gets every parameter of '{model.Name}', which carries LoRA factors, but no parameter is ever frozen (requires_grad = false or requires_grad_(false)): the base weights are trained too"));
     }
 
-    private static void AnalyzeFrozenReference(OperationAnalysisContext context, TrainingSymbols symbols)
+    private static void AnalyzeFrozenReference(OperationAnalysisContext context, TrainingSymbols symbols, ConcurrentDictionary<ISymbol, bool> frozen)
     {
         ISymbol? member = context.Operation switch
         {
@@ -116,7 +119,7 @@ public sealed class FreezeDecisionAnalyzer : DiagnosticAnalyzer
             IPropertyReferenceOperation p => p.Property,
             _ => null,
         };
-        if (member is null || !TrainingSymbols.HasAttribute(member, symbols.Frozen))
+        if (member is null || !frozen.GetOrAdd(member, m => TrainingSymbols.HasAttribute(m, symbols.Frozen)))
         {
             return;
         }

@@ -1,0 +1,133 @@
+using System;
+using System.ComponentModel;
+
+namespace FineTuneGuard;
+
+/// <summary>
+/// The state and entry points of one <see cref="BottleneckAdapterAttribute"/> layer, shared by every generated class:
+/// y = x + act(x·Downᵀ + bd)·Upᵀ + bu with Down (Bottleneck x ModelDim) and Up (ModelDim x Bottleneck), row-major, and
+/// optional biases (empty arrays without them). Up starts at zero so that the adapter starts as the identity. Every entry
+/// point checks its buffers (messages name the layer, the method, the parameter and both shapes) and then calls
+/// <see cref="BottleneckAdapter"/>. Generated layer classes hold one of these and forward to it; use the generated members.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class BottleneckAdapterCore
+{
+    private readonly string _name;
+
+    /// <summary>Allocates the projections, biases and gradients (all zero) for a layer named <paramref name="layerName"/> in messages.</summary>
+    /// <param name="layerName">The layer's name in shape-check messages (the generated class's name).</param>
+    /// <param name="modelDim">Model (residual stream) width d.</param>
+    /// <param name="bottleneck">Bottleneck width b.</param>
+    /// <param name="hasBias">Whether Down and Up carry biases (otherwise the bias arrays are empty).</param>
+    public BottleneckAdapterCore(string layerName, int modelDim, int bottleneck, bool hasBias)
+    {
+        _name = LayerChecks.Name(layerName);
+        Shape = new AdapterShape(LayerChecks.Positive(modelDim, nameof(modelDim)), LayerChecks.Positive(bottleneck, nameof(bottleneck)));
+        Down = new float[Shape.DownLength];
+        Up = new float[Shape.UpLength];
+        GradDown = new float[Shape.DownLength];
+        GradUp = new float[Shape.UpLength];
+        DownBias = hasBias ? new float[bottleneck] : Array.Empty<float>();
+        UpBias = hasBias ? new float[modelDim] : Array.Empty<float>();
+        GradDownBias = hasBias ? new float[bottleneck] : Array.Empty<float>();
+        GradUpBias = hasBias ? new float[modelDim] : Array.Empty<float>();
+    }
+
+    /// <summary>The shape handed to the kernels.</summary>
+    public AdapterShape Shape { get; }
+
+    /// <summary>Down projection, Bottleneck x ModelDim, row-major.</summary>
+    public float[] Down { get; }
+
+    /// <summary>Down bias, length Bottleneck (empty without biases).</summary>
+    public float[] DownBias { get; }
+
+    /// <summary>Up projection, ModelDim x Bottleneck, row-major.</summary>
+    public float[] Up { get; }
+
+    /// <summary>Up bias, length ModelDim (empty without biases).</summary>
+    public float[] UpBias { get; }
+
+    /// <summary>dL/dDown (Bottleneck x ModelDim), overwritten by <see cref="Backward"/>.</summary>
+    public float[] GradDown { get; }
+
+    /// <summary>dL/dDownBias (Bottleneck), overwritten by <see cref="Backward"/>.</summary>
+    public float[] GradDownBias { get; }
+
+    /// <summary>dL/dUp (ModelDim x Bottleneck), overwritten by <see cref="Backward"/>.</summary>
+    public float[] GradUp { get; }
+
+    /// <summary>dL/dUpBias (ModelDim), overwritten by <see cref="Backward"/>.</summary>
+    public float[] GradUpBias { get; }
+
+    /// <summary>The activation between the projections. Default ReLU.</summary>
+    public AdapterActivation Activation { get; set; } = AdapterActivation.Relu;
+
+    /// <summary>Adapter on (default) or off: when off the layer is the identity (y = x, dx = dy, zero gradients).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Re-initialises: Down from <paramref name="seed"/> (<see cref="BottleneckAdapter.InitializeDown"/>), Up, biases and gradients zero.</summary>
+    public void ResetParameters(ulong seed)
+    {
+        BottleneckAdapter.InitializeDown(Shape, Down, new SeededRandom(seed));
+        Array.Clear(DownBias);
+        Array.Clear(Up);
+        Array.Clear(UpBias);
+        ClearGradients();
+    }
+
+    /// <summary>y = x + act(x·Downᵀ + bd)·Upᵀ + bu for <paramref name="rows"/> rows (<see cref="BottleneckAdapter.Forward"/>); y = x when <see cref="Enabled"/> is false.</summary>
+    /// <param name="rows">Number of rows (tokens).</param>
+    /// <param name="x">Input, rows x ModelDim.</param>
+    /// <param name="preActivation">rows x Bottleneck, written here and read by <see cref="Backward"/>.</param>
+    /// <param name="y">Output, rows x ModelDim (overwritten).</param>
+    public void Forward(int rows, ReadOnlySpan<float> x, Span<float> preActivation, Span<float> y)
+    {
+        int d = Shape.ModelDim, b = Shape.Bottleneck;
+        LayerChecks.Rows(_name, nameof(Forward), rows);
+        LayerChecks.Shape(_name, nameof(Forward), nameof(x), x.Length, rows, d, "rows x ModelDim");
+        LayerChecks.Shape(_name, nameof(Forward), nameof(preActivation), preActivation.Length, rows, b, "rows x Bottleneck");
+        LayerChecks.Shape(_name, nameof(Forward), nameof(y), y.Length, rows, d, "rows x ModelDim");
+        if (Enabled)
+        {
+            BottleneckAdapter.Forward(Shape, Activation, rows, x, Down, DownBias, Up, UpBias, preActivation, y);
+        }
+        else
+        {
+            x.CopyTo(y);
+        }
+    }
+
+    /// <summary>Gradients of Down, Up, their biases and the input (<see cref="BottleneckAdapter.Backward"/>), all overwritten; dx = dy and zero gradients when <see cref="Enabled"/> is false.</summary>
+    /// <param name="rows">Number of rows (tokens).</param>
+    /// <param name="x">The forward input, rows x ModelDim.</param>
+    /// <param name="preActivation">The buffer <see cref="Forward"/> filled, rows x Bottleneck.</param>
+    /// <param name="dy">dL/dy, rows x ModelDim.</param>
+    /// <param name="dx">dL/dx, rows x ModelDim (overwritten).</param>
+    public void Backward(int rows, ReadOnlySpan<float> x, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int d = Shape.ModelDim, b = Shape.Bottleneck;
+        LayerChecks.Rows(_name, nameof(Backward), rows);
+        LayerChecks.Shape(_name, nameof(Backward), nameof(x), x.Length, rows, d, "rows x ModelDim");
+        LayerChecks.Shape(_name, nameof(Backward), nameof(preActivation), preActivation.Length, rows, b, "rows x Bottleneck");
+        LayerChecks.Shape(_name, nameof(Backward), nameof(dy), dy.Length, rows, d, "rows x ModelDim");
+        LayerChecks.Shape(_name, nameof(Backward), nameof(dx), dx.Length, rows, d, "rows x ModelDim");
+        if (Enabled)
+        {
+            BottleneckAdapter.Backward(Shape, Activation, rows, x, Down, Up, preActivation, dy, GradDown, GradDownBias, GradUp, GradUpBias, dx);
+            return;
+        }
+
+        ClearGradients();
+        dy.CopyTo(dx);
+    }
+
+    private void ClearGradients()
+    {
+        Array.Clear(GradDown);
+        Array.Clear(GradDownBias);
+        Array.Clear(GradUp);
+        Array.Clear(GradUpBias);
+    }
+}

@@ -6,7 +6,7 @@ namespace FineTuneGuard;
 
 /// <summary>
 /// General matrix multiply on row-major float32 spans: C (m x n) = alpha·op(A)·op(B) + beta·C.
-/// Packed panels, cache blocking and an FMA register-blocked micro-kernel (AVX-512 12 x 32, AVX2 6 x 16, portable 4 x 4),
+/// Packed panels, cache blocking and an FMA register-blocked micro-kernel (AVX-512 14 x 32, AVX2 6 x 16, portable 4 x 4),
 /// multi-threaded over tiles of C. Results are bit-identical for any <see cref="MaxDegreeOfParallelism"/> and between the
 /// AVX-512 and AVX2 paths, because every element is reduced with fma in the same k order, cut at the same block boundaries.
 /// When beta is 0, C is not read (NaN in C does not propagate). No allocation in steady state on one thread.

@@ -127,9 +127,21 @@ internal static unsafe class GemmPacking
             Vector256<float> vs = Vector256.Create(scale);
             for (; j0 <= cols - 8; j0 += 8)
             {
+                // The next 8 rows' segments are requested while this group is transposed: each segment is only
+                // kc floats long, too short for the hardware prefetcher to ramp up on 8 new streams by itself.
+                bool prefetchNext = j0 + 16 <= cols;
                 int p = 0;
                 for (; p <= kc - 8; p += 8)
                 {
+                    if (prefetchNext && (p & 15) == 0)
+                    {
+                        float* next = src + ((long)(j0 + 8) * ldb) + p;
+                        for (int t = 0; t < 8; t++)
+                        {
+                            Sse.Prefetch0(next + ((long)t * ldb));
+                        }
+                    }
+
                     Transpose8x8(src + ((long)j0 * ldb) + p, ldb, dst + (p * nr) + j0, nr, vs);
                 }
 

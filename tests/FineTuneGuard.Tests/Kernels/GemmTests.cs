@@ -3,8 +3,8 @@ namespace FineTuneGuard.Tests.Kernels;
 [Collection(KernelTestCollection.Name)]
 public class GemmTests
 {
-    // (m, n, k): the sizes 1, 7, 31, 33, 127, 1000, sizes that are not multiples of any tile (12 x 32, 6 x 16,
-    // 4 x 4) or vector width, and sizes that cross the cache blocks (Mc = 144, Kc = 256, Nc = 2048).
+    // (m, n, k): the sizes 1, 7, 31, 33, 127, 1000, sizes that are not multiples of any tile (14 x 32, 6 x 16,
+    // 4 x 4) or vector width, and sizes that cross the cache blocks (Mc = 168, Kc = 384, Nc = 2048).
     public static TheoryData<string, int, int, int> Shapes()
     {
         var data = new TheoryData<string, int, int, int>();

@@ -28,6 +28,7 @@ public class FreezeDecisionTests
             public sealed class AttentionBlock
             {
                 public float[] {|FTG0002:QProj|} = new float[4096 * 4096];
+                public float[] {|FTG0002:OutputProjection|} = new float[4096 * 4096];
                 [Frozen] public float[] KProj = new float[4096 * 4096];
                 public QProjLora QLora = new();
             }
@@ -83,6 +84,7 @@ public class FreezeDecisionTests
                 [Trainable] public float[] Norm = new float[4];
                 public float[] GradScratch = new float[16];
                 public float[] AttentionMask = new float[16];
+                public float[] Output = new float[16];
                 public static float[] SharedTable = new float[4];
                 public const int Hidden = 4096;
                 public int Layers = 32;

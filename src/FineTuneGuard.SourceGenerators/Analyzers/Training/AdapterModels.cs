@@ -89,6 +89,14 @@ internal sealed class AdapterModels
     public static bool IsBufferName(string name)
     {
         string n = OperationFacts.Normalize(name);
+        foreach (string exact in BufferNames)
+        {
+            if (n == exact)
+            {
+                return true;
+            }
+        }
+
         foreach (string word in BufferWords)
         {
             if (n.Contains(word))
@@ -99,6 +107,9 @@ internal sealed class AdapterModels
 
         return false;
     }
+
+    /// <summary>Whole names of activation buffers (a word like "output" inside <c>OutputProjection</c> is a weight).</summary>
+    private static readonly string[] BufferNames = { "x", "y", "dx", "dy", "input", "inputs", "output", "outputs", "result", "results", "temp", "tmp", "hidden", "hiddenstates" };
 
     private static readonly string[] BufferWords =
     {

@@ -8,6 +8,7 @@
 # OpenBLAS installed), so the peer's matrix products run at ~0.5 GFLOP/s. Set PEER_BLAS_DIR to a directory holding an
 # optimized libblas.so.3 (e.g. OpenBLAS unpacked with `apt-get download libopenblas0-pthread && dpkg -x ...`, which
 # changes nothing system-wide) to also run the peer against it and print a second table (peer_blas.jsonl).
+# SKIP_SYSTEM_PEER=1 (with PEER_BLAS_DIR) skips the reference-BLAS peer, which needs ~20 minutes for both thread counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers="$(cd .. && pwd)/shared/peers"
@@ -27,9 +28,11 @@ ours_dll=benchmarks/FineTuneGuard.Benchmarks/bin/Release/net10.0/FineTuneGuard.B
 for threads in 1 2; do
     echo "threads=$threads: FineTuneGuard" >&2
     dotnet "$ours_dll" --threads "$threads" "$@" | tee -a "$out/ours.jsonl"
-    echo "threads=$threads: PyTorch peer" >&2
-    # The image pins OpenBLAS to an old core type; unset it for this command only so the peer runs at full speed.
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$peers/torch_peer.py" --threads "$threads" "$@" | tee -a "$out/peer.jsonl"
+    if [ "${SKIP_SYSTEM_PEER:-0}" != 1 ]; then
+        echo "threads=$threads: PyTorch peer" >&2
+        # The image pins OpenBLAS to an old core type; unset it for this command only so the peer runs at full speed.
+        env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$peers/torch_peer.py" --threads "$threads" "$@" | tee -a "$out/peer.jsonl"
+    fi
     if [ -n "${PEER_BLAS_DIR:-}" ]; then
         echo "threads=$threads: PyTorch peer with the BLAS in $PEER_BLAS_DIR" >&2
         env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE LD_LIBRARY_PATH="$PEER_BLAS_DIR" \
@@ -44,4 +47,6 @@ if [ -n "${PEER_BLAS_DIR:-}" ]; then
     /usr/bin/python3 "$peers/compare.py" "$out/ours.jsonl" "$out/peer_blas.jsonl" | tee -a "$out/compare_blas.txt" || true
     echo "--- peer as installed (system libblas.so.3) ---"
 fi
-/usr/bin/python3 "$peers/compare.py" "$out/ours.jsonl" "$out/peer.jsonl" | tee "$out/compare.txt"
+if [ "${SKIP_SYSTEM_PEER:-0}" != 1 ]; then
+    /usr/bin/python3 "$peers/compare.py" "$out/ours.jsonl" "$out/peer.jsonl" | tee "$out/compare.txt"
+fi

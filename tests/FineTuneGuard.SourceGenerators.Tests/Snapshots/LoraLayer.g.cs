@@ -10,152 +10,46 @@ namespace Demo
     {
         /// <summary>Input width of the adapted layer (columns of W and of A).</summary>
         public const int InFeatures = 4096;
-
         /// <summary>Output width of the adapted layer (rows of W and of B).</summary>
         public const int OutFeatures = 4096;
-
         /// <summary>Rank r of the update B·A.</summary>
         public const int Rank = 8;
-
         /// <summary>LoRA alpha.</summary>
         public const float Alpha = 16f;
-
         /// <summary>Rank-stabilised LoRA (scaling alpha / sqrt(r)).</summary>
         public const bool UseRsLora = false;
-
         /// <summary>Scaling s = alpha / r = 16f / 8.</summary>
         public const float Scaling = 2f;
-
-        /// <summary>Declared dropout probability on the adapter input. The generated <see cref="Forward"/> is the deterministic path and does not apply it.</summary>
+        /// <summary>Declared dropout probability on the adapter input (not applied by the deterministic <see cref="Forward"/>).</summary>
         public const float Dropout = 0.05f;
-
         /// <summary>Trainable parameters r·(in + out) = 8·(4096 + 4096) = 65,536.</summary>
         public const long TrainableParameterCount = 65536L;
-
         /// <summary>The shape handed to the runtime kernels.</summary>
         public static global::FineTuneGuard.LoraShape Shape => new global::FineTuneGuard.LoraShape(InFeatures, OutFeatures, Rank);
-
-        /// <summary>A, Rank x InFeatures = 8 x 4096, row-major; Kaiming-uniform U(−1/√in, 1/√in) at construction, as PEFT.</summary>
-        public float[] A { get; } = new float[Rank * InFeatures];
-
-        /// <summary>B, OutFeatures x Rank = 4096 x 8, row-major; zeros at construction so that B·A = 0 and the tuned layer starts equal to the base layer.</summary>
-        public float[] B { get; } = new float[OutFeatures * Rank];
-
-        /// <summary>dL/dA (Rank x InFeatures), overwritten by <see cref="Backward"/>.</summary>
-        public float[] GradA { get; } = new float[Rank * InFeatures];
-
-        /// <summary>dL/dB (OutFeatures x Rank), overwritten by <see cref="Backward"/>.</summary>
-        public float[] GradB { get; } = new float[OutFeatures * Rank];
-
-        /// <summary>Adapter on (default) or off: when off, <see cref="Forward"/> computes the base layer x·Wᵀ only and <see cref="Backward"/> leaves zero adapter gradients.</summary>
-        public bool Enabled { get; set; } = true;
-
-        /// <summary>Creates the adapter with A drawn from a <see cref="global::FineTuneGuard.SeededRandom"/> seeded with <paramref name="seed"/> and B = 0.</summary>
-        public QProj(ulong seed = 0) => ResetParameters(seed);
-
-        /// <summary>Re-initialises as PEFT does: A Kaiming-uniform from <paramref name="seed"/> (<c>Lora.InitializeA</c>), B and both gradients zero.</summary>
-        public void ResetParameters(ulong seed)
-        {
-            global::FineTuneGuard.Lora.InitializeA(Shape, A, new global::FineTuneGuard.SeededRandom(seed));
-            global::System.Array.Clear(B, 0, B.Length);
-            global::System.Array.Clear(GradA, 0, GradA.Length);
-            global::System.Array.Clear(GradB, 0, GradB.Length);
-        }
-
-        /// <summary>
-        /// y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ for <paramref name="rows"/> input rows (<c>Lora.Forward</c>); x·Wᵀ only when <see cref="Enabled"/> is false.
-        /// </summary>
-        /// <param name="rows">Number of input rows (tokens).</param>
-        /// <param name="x">Input, rows x InFeatures.</param>
-        /// <param name="weight">The frozen base weight W, OutFeatures x InFeatures.</param>
-        /// <param name="y">Output, rows x OutFeatures (overwritten).</param>
-        public void Forward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.Span<float> y)
-        {
-            GuardRows(nameof(Forward), rows);
-            GuardShape(nameof(Forward), nameof(x), x.Length, rows, InFeatures, "rows x InFeatures");
-            GuardShape(nameof(Forward), nameof(weight), weight.Length, OutFeatures, InFeatures, "OutFeatures x InFeatures");
-            GuardShape(nameof(Forward), nameof(y), y.Length, rows, OutFeatures, "rows x OutFeatures");
-            if (Enabled)
-            {
-                global::FineTuneGuard.Lora.Forward(Shape, Scaling, rows, x, weight, A, B, y);
-            }
-            else
-            {
-                global::FineTuneGuard.Gemm.Multiply(false, true, rows, OutFeatures, InFeatures, 1f, x, weight, 0f, y);
-            }
-        }
-
-        /// <summary>
-        /// Gradients with W frozen (<c>Lora.Backward</c>): <see cref="GradA"/> = s·(dy·B)ᵀ·x, <see cref="GradB"/> = s·dyᵀ·(x·Aᵀ) and
-        /// dx = dy·W + s·(dy·B)·A, all overwritten. When <see cref="Enabled"/> is false: zero adapter gradients and dx = dy·W.
-        /// </summary>
-        /// <param name="rows">Number of input rows (tokens).</param>
-        /// <param name="x">The forward input, rows x InFeatures.</param>
-        /// <param name="weight">The frozen base weight W, OutFeatures x InFeatures.</param>
-        /// <param name="dy">dL/dy, rows x OutFeatures.</param>
-        /// <param name="dx">dL/dx, rows x InFeatures (overwritten), or empty to skip it.</param>
-        public void Backward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx)
-        {
-            GuardRows(nameof(Backward), rows);
-            GuardShape(nameof(Backward), nameof(x), x.Length, rows, InFeatures, "rows x InFeatures");
-            GuardShape(nameof(Backward), nameof(weight), weight.Length, OutFeatures, InFeatures, "OutFeatures x InFeatures");
-            GuardShape(nameof(Backward), nameof(dy), dy.Length, rows, OutFeatures, "rows x OutFeatures");
-            if (!dx.IsEmpty)
-            {
-                GuardShape(nameof(Backward), nameof(dx), dx.Length, rows, InFeatures, "rows x InFeatures");
-            }
-            if (Enabled)
-            {
-                global::FineTuneGuard.Lora.Backward(Shape, Scaling, rows, x, weight, A, B, dy, GradA, GradB, dx);
-                return;
-            }
-            global::System.Array.Clear(GradA, 0, GradA.Length);
-            global::System.Array.Clear(GradB, 0, GradB.Length);
-            if (!dx.IsEmpty)
-            {
-                global::FineTuneGuard.Gemm.Multiply(false, false, rows, InFeatures, OutFeatures, 1f, dy, weight, 0f, dx);
-            }
-        }
-
-        /// <summary>W += s·B·A: folds the adapter into <paramref name="weight"/> (OutFeatures x InFeatures) for inference (<c>Lora.MergeInto</c>).</summary>
-        public void MergeInto(global::System.Span<float> weight)
-        {
-            GuardShape(nameof(MergeInto), nameof(weight), weight.Length, OutFeatures, InFeatures, "OutFeatures x InFeatures");
-            global::FineTuneGuard.Lora.MergeInto(Shape, Scaling, weight, A, B);
-        }
-
-        /// <summary>W −= s·B·A: removes a merged adapter from <paramref name="weight"/> (OutFeatures x InFeatures) (<c>Lora.UnmergeFrom</c>).</summary>
-        public void UnmergeFrom(global::System.Span<float> weight)
-        {
-            GuardShape(nameof(UnmergeFrom), nameof(weight), weight.Length, OutFeatures, InFeatures, "OutFeatures x InFeatures");
-            global::FineTuneGuard.Lora.UnmergeFrom(Shape, Scaling, weight, A, B);
-        }
-
-        /// <summary>W += s·B·A, refusing non-finite values: throws <see cref="global::FineTuneGuard.NonFiniteValueException"/> and leaves <paramref name="weight"/> untouched when A, B or the result has NaN/Inf (<c>Lora.SafeMergeInto</c>).</summary>
-        public void SafeMergeInto(global::System.Span<float> weight)
-        {
-            GuardShape(nameof(SafeMergeInto), nameof(weight), weight.Length, OutFeatures, InFeatures, "OutFeatures x InFeatures");
-            global::FineTuneGuard.Lora.SafeMergeInto(Shape, Scaling, weight, A, B);
-        }
-
-        /// <summary>Throws <see cref="global::System.ArgumentException"/> unless <paramref name="actualLength"/> = rows·cols.</summary>
-        private static void GuardShape(string method, string parameter, int actualLength, long rows, long cols, string shape)
-        {
-            if (actualLength != rows * cols)
-            {
-                throw new global::System.ArgumentException(
-                    "QProj." + method + ": '" + parameter + "' must be " + shape + " = " + rows + " x " + cols + " = " + (rows * cols) + " elements; got " + actualLength + ".",
-                    parameter);
-            }
-        }
-
-        /// <summary>Throws <see cref="global::System.ArgumentOutOfRangeException"/> unless <paramref name="rows"/> &gt; 0.</summary>
-        private static void GuardRows(string method, int rows)
-        {
-            if (rows <= 0)
-            {
-                throw new global::System.ArgumentOutOfRangeException(nameof(rows), rows, "QProj." + method + ": 'rows' must be > 0; got " + rows + ".");
-            }
-        }
+        private readonly global::FineTuneGuard.LoraLayerCore _core = new global::FineTuneGuard.LoraLayerCore("QProj", InFeatures, OutFeatures, Rank, Scaling);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.A"/>
+        public float[] A => _core.A;
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.B"/>
+        public float[] B => _core.B;
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.GradA"/>
+        public float[] GradA => _core.GradA;
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.GradB"/>
+        public float[] GradB => _core.GradB;
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.Enabled"/>
+        public bool Enabled { get => _core.Enabled; set => _core.Enabled = value; }
+        /// <summary>Creates the adapter with A Kaiming-uniform from <paramref name="seed"/> and B = 0.</summary>
+        public QProj(ulong seed = 0) => _core.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.ResetParameters"/>
+        public void ResetParameters(ulong seed) => _core.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.Forward"/>
+        public void Forward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.Span<float> y) => _core.Forward(rows, x, weight, y);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.Backward"/>
+        public void Backward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx) => _core.Backward(rows, x, weight, dy, dx);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.MergeInto"/>
+        public void MergeInto(global::System.Span<float> weight) => _core.MergeInto(weight);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.UnmergeFrom"/>
+        public void UnmergeFrom(global::System.Span<float> weight) => _core.UnmergeFrom(weight);
+        /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.SafeMergeInto"/>
+        public void SafeMergeInto(global::System.Span<float> weight) => _core.SafeMergeInto(weight);
     }
 }

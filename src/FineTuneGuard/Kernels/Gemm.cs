@@ -15,7 +15,10 @@ public static class Gemm
 {
     private static int s_maxDegreeOfParallelism = Environment.ProcessorCount;
 
-    /// <summary>Threads a multiply may use (default <see cref="Environment.ProcessorCount"/>); values &lt; 1 throw.</summary>
+    /// <summary>
+    /// Threads a multiply may use (default <see cref="Environment.ProcessorCount"/>); values &lt; 1 throw. Also bounds the
+    /// <see cref="Lora"/> and <see cref="BottleneckAdapter"/> kernels, which run on this GEMM.
+    /// </summary>
     public static int MaxDegreeOfParallelism
     {
         get => s_maxDegreeOfParallelism;

@@ -45,9 +45,20 @@ public class CompilerExtensionFuzzTests(ITestOutputHelper output)
     public void NoCrashNoHangNoBrokenGeneratedCode()
     {
         IReadOnlyList<FuzzCase> cases = FuzzCases.Create(FuzzCases.Iterations);
+
+        // FTG_FUZZ_CASE=1087,1090 replays single cases (indices from a failure report).
+        string? only = Environment.GetEnvironmentVariable("FTG_FUZZ_CASE");
+        if (!string.IsNullOrEmpty(only))
+        {
+            var indices = only.Split(',').Select(int.Parse).ToHashSet();
+            cases = cases.Where(c => indices.Contains(c.Index)).ToList();
+        }
+
         var failures = new ConcurrentBag<FuzzOutcome>();
         var elapsed = new ConcurrentBag<(string Part, TimeSpan Time)>();
         var known = new ConcurrentBag<FuzzOutcome>();
+        FuzzRunner.Run(new FuzzCase(-1, "warm-up", "warm-up", "using FineTuneGuard; [LoraLayer(4, 4)] public partial class W { }", false)); // JIT outside the clock
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         Parallel.ForEach(cases, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, fuzzCase =>
         {
@@ -64,9 +75,10 @@ public class CompilerExtensionFuzzTests(ITestOutputHelper output)
             }
         });
         clock.Stop();
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
         var slowest = elapsed.Max(e => e.Time);
-        output.WriteLine($"{cases.Count} sources ({SeedCorpus.All.Length} seeds, seed {FuzzCases.Seed}) in {clock.Elapsed.TotalSeconds:F1} s on {Environment.ProcessorCount} cores; slowest source {slowest.TotalMilliseconds:F0} ms; {failures.Count} failing; {known.Count} with the known generated-member conflict.");
+        output.WriteLine($"{cases.Count} sources ({SeedCorpus.All.Length} seeds, seed {FuzzCases.Seed}) in {clock.Elapsed.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU on {Environment.ProcessorCount} cores (load average {LoadAverage()}); slowest source {slowest.TotalMilliseconds:F0} ms; {failures.Count} failing; {known.Count} with the known generated-member conflict.");
         foreach (var group in elapsed.GroupBy(e => e.Part).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"  {group.Key}: {group.Count()} sources, {group.Sum(e => e.Time.TotalSeconds):F1} s of run time");
@@ -91,4 +103,7 @@ public class CompilerExtensionFuzzTests(ITestOutputHelper output)
             "\n\n",
             failures.OrderBy(f => f.Case.Index).Take(8).Select(f => $"{f.Case}:\n  {string.Join("\n  ", f.Problems.Select(p => p.Length > 1500 ? p[..1500] : p))}\n--- source ---\n{(f.Case.Text.Length > 1200 ? f.Case.Text[..1200] + "…" : f.Case.Text)}")));
     }
+
+    private static string LoadAverage()
+        => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

@@ -44,6 +44,9 @@ public static class LayerwiseLrDecay
     /// <param name="topLayer">L.</param>
     public static void Apply(ReadOnlySpan<ParameterGroup> groups, float etaTop, float gamma, int topLayer)
     {
+        // Checked up front: with no layered parameter in any group the loop below would never look at them.
+        Guard.NonNegative(topLayer);
+        _ = LearningRateDouble(etaTop, gamma, topLayer, topLayer);
         foreach (ParameterGroup group in groups)
         {
             int layer = -1;

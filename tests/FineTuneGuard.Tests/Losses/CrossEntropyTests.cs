@@ -1,5 +1,8 @@
 namespace FineTuneGuard.Tests.Losses;
 
+// Runs in the non-parallel collection: the allocation assertions on the multi-core split path hold when no
+// other test competes for the loss kernels' per-caller sessions at the same moment.
+[Collection(FineTuneGuard.Tests.Kernels.KernelTestCollection.Name)]
 public class CrossEntropyTests
 {
     public static TheoryData<int, int, float> Shapes => new()

@@ -17,6 +17,12 @@ namespace FineTuneGuard.SourceGenerators.Analyzers;
 /// FTG0008 the reference is not frozen; FTG0009 β ≤ 0. On FineTuneGuard's API (<c>Dpo.Loss</c>, <c>[ReferenceModel]</c>)
 /// and on hand-written TorchSharp DPO (<c>functional.logsigmoid</c> over the margin). Reference-free objectives
 /// (<c>ReferenceFree.SimPo/Orpo</c>, SimPO/ORPO/CPO code) are never FTG0006.
+/// On the runtime's <c>DpoTrainer</c> (issue 9), in the words of the trainer's own guards (each message starts with the
+/// rule's title, as the trainer's exception does after "FTG000x: "): FTG0006 a <c>null</c>/<c>default</c> reference, or
+/// <c>new DpoTrainer(policy, options)</c> whose pairs, where the method shows them, are all built without reference
+/// log-probabilities; FTG0007 the same instance as policy and reference; FTG0008 a reference member marked
+/// <c>[Trainable]</c>, or a <c>[ReferenceModel]</c> from another assembly without <c>[Frozen]</c> (in source the member
+/// itself is reported); FTG0009 <c>DpoOptions.Beta</c> set to a constant ≤ 0.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
@@ -46,6 +52,15 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationAction(ctx => AnalyzeInvocation(ctx, symbols), OperationKind.Invocation);
             start.RegisterOperationAction(ctx => AnalyzeReferenceAssignment(ctx, symbols), OperationKind.SimpleAssignment, OperationKind.VariableDeclarator);
+            if (symbols.DpoTrainer is not null)
+            {
+                start.RegisterOperationAction(ctx => AnalyzeDpoTrainerCreation(ctx, symbols), OperationKind.ObjectCreation);
+            }
+
+            if (symbols.DpoOptions is not null)
+            {
+                start.RegisterOperationAction(ctx => AnalyzeBetaOption(ctx, symbols), OperationKind.SimpleAssignment);
+            }
 
             if (symbols.HasTorch)
             {
@@ -118,7 +133,7 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
         => context.ReportDiagnostic(Diagnostic.Create(
             DiagnosticDescriptors.NonPositiveBeta,
             at.Syntax.GetLocation(),
-            $"beta is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: with beta = 0 the loss is −log σ(0) = ln 2 for every pair and its gradient is zero, and a negative beta prefers the rejected answers; use beta > 0 (typically 0.1)"));
+            $"Preference loss with beta <= 0: beta is {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}: with beta = 0 the loss is −log σ(0) = ln 2 for every pair and its gradient is zero, and a negative beta prefers the rejected answers; use a finite beta > 0 (typically 0.1)."));
 
     private static void CheckDpoReference(OperationAnalysisContext context, IInvocationOperation invocation)
     {
@@ -373,6 +388,214 @@ public sealed class PreferenceLossAnalyzer : DiagnosticAnalyzer
 
         IOperation resolved = LocalDataFlow.Resolve(value, root);
         return ReferenceEquals(resolved, OperationFacts.Unwrap(value)) ? null : OperationFacts.ConstantNumber(resolved);
+    }
+
+    // ---- the runtime's DpoTrainer and DpoOptions (messages as the trainer's guards) ----
+
+    /// <summary>FTG0009: <c>new DpoOptions { Beta = 0f }</c>, <c>options with { Beta = -0.1f }</c>, <c>options.Beta = 0</c>.</summary>
+    private static void AnalyzeBetaOption(OperationAnalysisContext context, TrainingSymbols symbols)
+    {
+        var assignment = (ISimpleAssignmentOperation)context.Operation;
+        if (assignment.Target is IPropertyReferenceOperation { Property: { Name: "Beta" } property }
+            && TrainingSymbols.Is(property.ContainingType, symbols.DpoOptions)
+            && ConstantThroughLocals(assignment.Value, OperationFacts.Root(assignment)) is double beta && beta <= 0)
+        {
+            ReportBeta(context, assignment.Value, beta);
+        }
+    }
+
+    private static void AnalyzeDpoTrainerCreation(OperationAnalysisContext context, TrainingSymbols symbols)
+    {
+        var creation = (IObjectCreationOperation)context.Operation;
+        if (creation.Constructor is not { } constructor || !TrainingSymbols.Is(constructor.ContainingType, symbols.DpoTrainer))
+        {
+            return;
+        }
+
+        IOperation root = OperationFacts.Root(creation);
+        IArgumentOperation? policy = OperationFacts.Argument(creation.Arguments, "policy");
+        IArgumentOperation? reference = OperationFacts.Argument(creation.Arguments, "reference");
+        if (policy is null)
+        {
+            return;
+        }
+
+        if (reference is null)
+        {
+            CheckPairsWithoutReference(context, creation, root, symbols);
+            return;
+        }
+
+        IOperation referenceSource = LocalDataFlow.Resolve(reference.Value, root);
+        if (IsNullOrDefault(reference.Value) || IsNullOrDefault(referenceSource))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.PreferenceLossWithoutReference,
+                reference.Value.Syntax.GetLocation(),
+                NoReferenceMessage("the reference model is null")));
+            return;
+        }
+
+        IOperation policySource = LocalDataFlow.Resolve(policy.Value, root);
+        if (SameReference(policy.Value, reference.Value) || SameReference(policySource, referenceSource))
+        {
+            string name = OperationFacts.ReferencedSymbol(policySource)?.Name ?? policy.Value.Syntax.ToString();
+            context.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.ReferenceIsPolicy,
+                reference.Value.Syntax.GetLocation(),
+                $"Reference model is the policy itself: '{name}' is passed as both the policy and the reference of the DpoTrainer. The reference log-probabilities would move with the policy, the margin would always be 0 and the loss would stay at ln 2. Pass a frozen copy of the starting policy."));
+            return;
+        }
+
+        ISymbol? member = OperationFacts.ReferencedSymbol(referenceSource);
+        if (member is IFieldSymbol or IPropertySymbol)
+        {
+            if (TrainingSymbols.HasAttribute(member, symbols.Trainable))
+            {
+                ReportReferenceNotFrozen(context, reference.Value, $"'{member.Name}' is marked [Trainable]");
+            }
+            else if (TrainingSymbols.HasAttribute(member, symbols.ReferenceModel) && !TrainingSymbols.HasAttribute(member, symbols.Frozen)
+                     && !member.Locations.Any(l => l.IsInSource))
+            {
+                // In source the [ReferenceModel] member itself is reported (AnalyzeReferenceMember); from metadata, here.
+                ReportReferenceNotFrozen(context, reference.Value, $"'{member.Name}' is a [ReferenceModel] without [Frozen]");
+            }
+        }
+    }
+
+    private static void ReportReferenceNotFrozen(OperationAnalysisContext context, IOperation at, string why)
+        => context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.ReferenceNotFrozen,
+            at.Syntax.GetLocation(),
+            $"Reference model is not frozen: {why}. The DPO reference must be a frozen copy of the starting policy; a trainable reference drifts and the KL anchor disappears."));
+
+    /// <summary>The trainer's FTG0006 wording (DpoTrainer.NoReferenceMessage), without the "FTG0006: " prefix.</summary>
+    private static string NoReferenceMessage(string why)
+        => $"Preference loss has no reference model: {why}. DPO measures the policy against a frozen reference, " +
+           "margin = (log πθ(yw) − log πθ(yl)) − (log πref(yw) − log πref(yl)); pass a frozen reference model or precompute the reference log-probabilities " +
+           "(DpoTrainer.PrecomputeReferenceLogProbs). For a reference-free objective use ReferenceFree.SimPo or ReferenceFree.Orpo.";
+
+    private static bool IsNullOrDefault(IOperation value)
+        => OperationFacts.Unwrap(value) is IDefaultValueOperation or ILiteralOperation { ConstantValue: { HasValue: true, Value: null } };
+
+    /// <summary>
+    /// FTG0006 for <c>new DpoTrainer(policy, options)</c>: only when a call on the trainer in the same method is handed
+    /// pairs that the method builds itself, every one with <c>new PreferencePair(prompt, chosen, rejected)</c> and no
+    /// reference log-probability. Pairs from a parameter, a field, a call (PrecomputeReferenceLogProbs, a loader) or a
+    /// collection written elsewhere are trusted.
+    /// </summary>
+    private static void CheckPairsWithoutReference(OperationAnalysisContext context, IObjectCreationOperation creation, IOperation root, TrainingSymbols symbols)
+    {
+        ILocalSymbol? trainer = null;
+        IOperation? parent = creation.Parent;
+        while (parent is IConversionOperation or IParenthesizedOperation)
+        {
+            parent = parent.Parent;
+        }
+
+        if (parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator })
+        {
+            trainer = declarator.Symbol;
+        }
+
+        foreach (IOperation operation in OperationFacts.DescendantsAndSelf(root))
+        {
+            if (operation is not IInvocationOperation { Instance: { } instance } call || !TrainingSymbols.Is(call.TargetMethod.ContainingType, symbols.DpoTrainer))
+            {
+                continue;
+            }
+
+            IOperation target = OperationFacts.Unwrap(instance);
+            bool onThisTrainer = ReferenceEquals(target, creation)
+                                 || (trainer is not null && target is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, trainer));
+            if (!onThisTrainer || OperationFacts.Argument(call.Arguments, "pairs") is not { } pairs)
+            {
+                continue;
+            }
+
+            if (ProvablyWithoutReferenceLogProbs(pairs.Value, root, call, symbols))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.PreferenceLossWithoutReference,
+                    creation.Syntax.GetLocation(),
+                    NoReferenceMessage($"this DpoTrainer has no reference model and the pairs passed to {call.TargetMethod.Name} ('{pairs.Value.Syntax}') carry no precomputed reference log-probabilities")));
+                return;
+            }
+        }
+    }
+
+    private static bool ProvablyWithoutReferenceLogProbs(IOperation pairs, IOperation root, IOperation call, TrainingSymbols symbols)
+    {
+        IOperation source = OperationFacts.Unwrap(pairs);
+        if (source is ILocalReferenceOperation local)
+        {
+            IOperation? assigned = LocalDataFlow.SingleValue(local.Local, root);
+            if (assigned is null || LocalDataFlow.IsWrittenOrShared(local.Local, root, call))
+            {
+                return false;
+            }
+
+            source = OperationFacts.Unwrap(assigned);
+        }
+
+        var elements = new System.Collections.Generic.List<IOperation>();
+        switch (source)
+        {
+            case IArrayCreationOperation { Initializer: { } initializer }:
+                elements.AddRange(initializer.ElementValues);
+                break;
+            case IObjectCreationOperation { Initializer: { } initializer } collection when !TrainingSymbols.Is(collection.Type, symbols.PreferencePair):
+                foreach (IOperation item in initializer.Initializers)
+                {
+                    if (item is not IInvocationOperation { TargetMethod.Name: "Add", Arguments.Length: 1 } add)
+                    {
+                        return false;
+                    }
+
+                    elements.Add(add.Arguments[0].Value);
+                }
+
+                break;
+            default:
+                // C# 12 collection expression [new PreferencePair(...), ...]: its element operations, whatever the
+                // Roslyn version exposes them as.
+                if (source.Syntax.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.CollectionExpression))
+                {
+                    foreach (IOperation child in source.ChildOperations)
+                    {
+                        elements.Add(child);
+                    }
+
+                    break;
+                }
+
+                return false;
+        }
+
+        if (elements.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (IOperation element in elements)
+        {
+            if (OperationFacts.Unwrap(element) is not IObjectCreationOperation pair || !TrainingSymbols.Is(pair.Type, symbols.PreferencePair))
+            {
+                return false;
+            }
+
+            foreach (IArgumentOperation argument in pair.Arguments)
+            {
+                if (argument.Parameter?.Name is "referenceChosenLogProb" or "referenceRejectedLogProb"
+                    && argument.ArgumentKind != ArgumentKind.DefaultValue
+                    && !IsNullOrDefault(argument.Value))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     // ---- FTG0007: reference = policy ----

@@ -15,7 +15,10 @@ namespace FineTuneGuard.SourceGenerators.Analyzers;
 /// <c>CrossEntropy.UnmaskedLoss</c> and <c>TokenLoss.Mean</c>; <c>CrossEntropy.Loss</c>, TorchSharp's
 /// <c>functional.cross_entropy</c> and <c>CrossEntropyLoss</c> when the labels are the raw input ids or are masked for
 /// padding only; and <c>.mean()</c> over a per-token TorchSharp cross-entropy (<c>reduction: None</c>), which divides
-/// by every position including the ignored ones.
+/// by every position including the ignored ones. On the runtime's trainers: the explicit <c>LossScope.FullSequence</c>
+/// opt-out (<c>SftOptions.LossScope</c> in an initializer, a <c>with</c> or an assignment, and the scope argument of
+/// <c>SftBatch.Collate</c>), unless the method or its type says pre-training — a deliberate choice, reported so that it
+/// is visible in review and suppressed with a justification.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnmaskedSftLossAnalyzer : DiagnosticAnalyzer
@@ -39,6 +42,10 @@ public sealed class UnmaskedSftLossAnalyzer : DiagnosticAnalyzer
 
             var models = new AdapterModels(symbols);
             start.RegisterOperationAction(ctx => Analyze(ctx, symbols, models), OperationKind.Invocation);
+            if (symbols.LossScope is not null)
+            {
+                start.RegisterOperationAction(ctx => AnalyzeLossScopeAssignment(ctx, symbols), OperationKind.SimpleAssignment);
+            }
         });
     }
 
@@ -62,6 +69,16 @@ public sealed class UnmaskedSftLossAnalyzer : DiagnosticAnalyzer
                 case "Loss":
                     CheckLabels(context, call, OperationFacts.Argument(call.Arguments, "labels"), symbols, models);
                     return;
+            }
+
+            return;
+        }
+
+        if (TrainingSymbols.Is(owner, symbols.SftBatch) && method.Name == "Collate")
+        {
+            if (OperationFacts.Argument(call.Arguments, "scope") is { ArgumentKind: not ArgumentKind.DefaultValue } scope)
+            {
+                CheckLossScope(context, scope.Value, symbols, "SftBatch.Collate(..., LossScope.FullSequence, ...) makes every prompt token a target");
             }
 
             return;
@@ -103,6 +120,48 @@ public sealed class UnmaskedSftLossAnalyzer : DiagnosticAnalyzer
                 Report(context, call, "mean() over the per-token cross-entropy (reduction: None) divides by every position, ignored prompt and padding tokens included", maskedForm: null);
             }
         }
+    }
+
+    /// <summary>SftOptions.LossScope = LossScope.FullSequence: in an object initializer, a <c>with</c> expression or a plain assignment.</summary>
+    private static void AnalyzeLossScopeAssignment(OperationAnalysisContext context, TrainingSymbols symbols)
+    {
+        var assignment = (ISimpleAssignmentOperation)context.Operation;
+        if (assignment.Target is IPropertyReferenceOperation { Property: { Name: "LossScope" } property }
+            && TrainingSymbols.Is(property.ContainingType, symbols.SftOptions))
+        {
+            CheckLossScope(context, assignment.Value, symbols, "SftOptions.LossScope = LossScope.FullSequence makes every prompt and user-turn token a target of the SftTrainer");
+        }
+    }
+
+    private static void CheckLossScope(OperationAnalysisContext context, IOperation value, TrainingSymbols symbols, string what)
+    {
+        if (!IsFullSequence(value, symbols) || SftContext.IsPretraining(context.ContainingSymbol))
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            DiagnosticDescriptors.UnmaskedSftLoss,
+            value.Syntax.GetLocation(),
+            $"SFT loss is not masked to the answer tokens: this SFT run averages over prompt tokens by explicit opt-out ({what}); " +
+            "keep LossScope.AnswerOnly (the default) to average over the answer tokens only, or, if the full-sequence objective is intended " +
+            "(continued pre-training), suppress FTG0001 here with a justification"));
+    }
+
+    /// <summary>The constant <c>LossScope.FullSequence</c>, directly or through a local assigned once.</summary>
+    private static bool IsFullSequence(IOperation value, TrainingSymbols symbols)
+    {
+        IOperation resolved = LocalDataFlow.Resolve(value, OperationFacts.Root(value));
+        foreach (IOperation candidate in new[] { OperationFacts.Unwrap(value), resolved })
+        {
+            if (candidate is IFieldReferenceOperation { Field: { Name: "FullSequence", HasConstantValue: true } field }
+                && TrainingSymbols.Is(field.ContainingType, symbols.LossScope))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void CheckLabels(OperationAnalysisContext context, IInvocationOperation call, IArgumentOperation? labels, TrainingSymbols symbols, AdapterModels models)

@@ -61,6 +61,23 @@ internal static class SftContext
         return false;
     }
 
+    /// <summary>
+    /// The method or its type says pre-training (<c>Pretrain</c>, <c>ContinuedTraining</c>, <c>DomainAdaptation</c>, ...):
+    /// a full-sequence objective is the point there, so an explicit <c>LossScope.FullSequence</c> is not an SFT opt-out.
+    /// </summary>
+    public static bool IsPretraining(ISymbol containingSymbol)
+    {
+        for (ISymbol? symbol = containingSymbol; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
+        {
+            if (HasAny(symbol.Name, PretrainWords))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static bool HasPromptParameter(IMethodSymbol method)
     {
         foreach (IParameterSymbol parameter in method.Parameters)

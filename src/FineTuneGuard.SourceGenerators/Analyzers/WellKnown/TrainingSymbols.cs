@@ -34,6 +34,12 @@ internal sealed class TrainingSymbols
         Lora = Runtime(compilation, "Lora");
         BottleneckAdapterKernel = Runtime(compilation, "BottleneckAdapter");
         SeededRandom = Runtime(compilation, "SeededRandom");
+        SftOptions = Runtime(compilation, "SftOptions");
+        SftBatch = Runtime(compilation, "SftBatch");
+        LossScope = Runtime(compilation, "LossScope");
+        DpoTrainer = Runtime(compilation, "DpoTrainer");
+        DpoOptions = Runtime(compilation, "DpoOptions");
+        PreferencePair = Runtime(compilation, "PreferencePair");
 
         Torch = compilation.GetTypeByMetadataName("TorchSharp.torch");
         if (Torch is not null)
@@ -69,6 +75,15 @@ internal sealed class TrainingSymbols
     public INamedTypeSymbol? Lora { get; }
     public INamedTypeSymbol? BottleneckAdapterKernel { get; }
     public INamedTypeSymbol? SeededRandom { get; }
+
+    // The runtime's trainers (issue 9): SftOptions.LossScope / SftBatch.Collate (FTG0001), DpoTrainer / DpoOptions /
+    // PreferencePair (FTG0006–FTG0009).
+    public INamedTypeSymbol? SftOptions { get; }
+    public INamedTypeSymbol? SftBatch { get; }
+    public INamedTypeSymbol? LossScope { get; }
+    public INamedTypeSymbol? DpoTrainer { get; }
+    public INamedTypeSymbol? DpoOptions { get; }
+    public INamedTypeSymbol? PreferencePair { get; }
 
     public INamedTypeSymbol? Torch { get; }
     public INamedTypeSymbol? TorchNn { get; }

@@ -14,7 +14,8 @@ internal sealed record FuzzCase(int Index, string Kind, string Origin, string Te
 /// </summary>
 internal static class FuzzCases
 {
-    public const int Seed = 20261123;
+    /// <summary>The campaign's seed: 20261123 in CI; <c>FTG_FUZZ_SEED</c> explores other mutation chains.</summary>
+    public static int Seed { get; } = int.TryParse(Environment.GetEnvironmentVariable("FTG_FUZZ_SEED"), out int seed) ? seed : 20261123;
 
     /// <summary>Random mutation cases in the CI run; <c>FTG_FUZZ_ITERATIONS</c> overrides.</summary>
     public const int DefaultIterations = 1100;

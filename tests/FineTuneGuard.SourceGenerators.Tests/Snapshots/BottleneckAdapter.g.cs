@@ -10,129 +10,42 @@ namespace Demo
     {
         /// <summary>Model (residual stream) width d.</summary>
         public const int ModelDim = 4096;
-
         /// <summary>Bottleneck width b.</summary>
         public const int Bottleneck = 64;
-
-        /// <summary>Whether Down and Up carry biases.</summary>
+        /// <summary>Whether Down and Up carry biases (otherwise DownBias and UpBias are empty).</summary>
         public const bool HasBias = true;
-
         /// <summary>Trainable parameters 2·d·b + b + d = 2·4096·64 + 64 + 4096 = 528,448.</summary>
         public const long TrainableParameterCount = 528448L;
-
         /// <summary>The shape handed to the runtime kernels.</summary>
         public static global::FineTuneGuard.AdapterShape Shape => new global::FineTuneGuard.AdapterShape(ModelDim, Bottleneck);
-
-        /// <summary>Down projection, Bottleneck x ModelDim = 64 x 4096, row-major; random at construction.</summary>
-        public float[] Down { get; } = new float[Bottleneck * ModelDim];
-
-        /// <summary>Down bias, length Bottleneck; zeros at construction.</summary>
-        public float[] DownBias { get; } = new float[Bottleneck];
-
-        /// <summary>Up projection, ModelDim x Bottleneck = 4096 x 64, row-major; zeros at construction so that the adapter starts as the identity.</summary>
-        public float[] Up { get; } = new float[ModelDim * Bottleneck];
-
-        /// <summary>Up bias, length ModelDim; zeros at construction.</summary>
-        public float[] UpBias { get; } = new float[ModelDim];
-
-        /// <summary>dL/dDown (Bottleneck x ModelDim), overwritten by <see cref="Backward"/>.</summary>
-        public float[] GradDown { get; } = new float[Bottleneck * ModelDim];
-
-        /// <summary>dL/dDownBias (Bottleneck), overwritten by <see cref="Backward"/>.</summary>
-        public float[] GradDownBias { get; } = new float[Bottleneck];
-
-        /// <summary>dL/dUp (ModelDim x Bottleneck), overwritten by <see cref="Backward"/>.</summary>
-        public float[] GradUp { get; } = new float[ModelDim * Bottleneck];
-
-        /// <summary>dL/dUpBias (ModelDim), overwritten by <see cref="Backward"/>.</summary>
-        public float[] GradUpBias { get; } = new float[ModelDim];
-
-        /// <summary>The activation between the projections. Default ReLU.</summary>
-        public global::FineTuneGuard.AdapterActivation Activation { get; set; } = global::FineTuneGuard.AdapterActivation.Relu;
-
-        /// <summary>Adapter on (default) or off: when off the layer is the identity (y = x, dx = dy, zero gradients).</summary>
-        public bool Enabled { get; set; } = true;
-
-        /// <summary>Creates the adapter with Down drawn from a <see cref="global::FineTuneGuard.SeededRandom"/> seeded with <paramref name="seed"/>, Up and biases zero.</summary>
-        public Adapter(ulong seed = 0) => ResetParameters(seed);
-
-        /// <summary>Re-initialises: Down from <paramref name="seed"/> (<c>BottleneckAdapter.InitializeDown</c>), Up, biases and gradients zero.</summary>
-        public void ResetParameters(ulong seed)
-        {
-            global::FineTuneGuard.BottleneckAdapter.InitializeDown(Shape, Down, new global::FineTuneGuard.SeededRandom(seed));
-            global::System.Array.Clear(DownBias, 0, DownBias.Length);
-            global::System.Array.Clear(Up, 0, Up.Length);
-            global::System.Array.Clear(UpBias, 0, UpBias.Length);
-            global::System.Array.Clear(GradDown, 0, GradDown.Length);
-            global::System.Array.Clear(GradDownBias, 0, GradDownBias.Length);
-            global::System.Array.Clear(GradUp, 0, GradUp.Length);
-            global::System.Array.Clear(GradUpBias, 0, GradUpBias.Length);
-        }
-
-        /// <summary>y = x + act(x·Downᵀ + bd)·Upᵀ + bu for <paramref name="rows"/> rows (<c>BottleneckAdapter.Forward</c>); y = x when <see cref="Enabled"/> is false.</summary>
-        /// <param name="rows">Number of rows (tokens).</param>
-        /// <param name="x">Input, rows x ModelDim.</param>
-        /// <param name="preActivation">rows x Bottleneck, written here and read by <see cref="Backward"/>.</param>
-        /// <param name="y">Output, rows x ModelDim (overwritten).</param>
-        public void Forward(int rows, global::System.ReadOnlySpan<float> x, global::System.Span<float> preActivation, global::System.Span<float> y)
-        {
-            GuardRows(nameof(Forward), rows);
-            GuardShape(nameof(Forward), nameof(x), x.Length, rows, ModelDim, "rows x ModelDim");
-            GuardShape(nameof(Forward), nameof(preActivation), preActivation.Length, rows, Bottleneck, "rows x Bottleneck");
-            GuardShape(nameof(Forward), nameof(y), y.Length, rows, ModelDim, "rows x ModelDim");
-            if (Enabled)
-            {
-                global::FineTuneGuard.BottleneckAdapter.Forward(Shape, Activation, rows, x, Down, DownBias, Up, UpBias, preActivation, y);
-            }
-            else
-            {
-                x.CopyTo(y);
-            }
-        }
-
-        /// <summary>Gradients of Down, Up, their biases and the input (<c>BottleneckAdapter.Backward</c>), all overwritten; dx = dy and zero gradients when <see cref="Enabled"/> is false.</summary>
-        /// <param name="rows">Number of rows (tokens).</param>
-        /// <param name="x">The forward input, rows x ModelDim.</param>
-        /// <param name="preActivation">The buffer <see cref="Forward"/> filled, rows x Bottleneck.</param>
-        /// <param name="dy">dL/dy, rows x ModelDim.</param>
-        /// <param name="dx">dL/dx, rows x ModelDim (overwritten).</param>
-        public void Backward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> preActivation, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx)
-        {
-            GuardRows(nameof(Backward), rows);
-            GuardShape(nameof(Backward), nameof(x), x.Length, rows, ModelDim, "rows x ModelDim");
-            GuardShape(nameof(Backward), nameof(preActivation), preActivation.Length, rows, Bottleneck, "rows x Bottleneck");
-            GuardShape(nameof(Backward), nameof(dy), dy.Length, rows, ModelDim, "rows x ModelDim");
-            GuardShape(nameof(Backward), nameof(dx), dx.Length, rows, ModelDim, "rows x ModelDim");
-            if (Enabled)
-            {
-                global::FineTuneGuard.BottleneckAdapter.Backward(Shape, Activation, rows, x, Down, Up, preActivation, dy, GradDown, GradDownBias, GradUp, GradUpBias, dx);
-                return;
-            }
-            global::System.Array.Clear(GradDown, 0, GradDown.Length);
-            global::System.Array.Clear(GradDownBias, 0, GradDownBias.Length);
-            global::System.Array.Clear(GradUp, 0, GradUp.Length);
-            global::System.Array.Clear(GradUpBias, 0, GradUpBias.Length);
-            dy.CopyTo(dx);
-        }
-
-        /// <summary>Throws <see cref="global::System.ArgumentException"/> unless <paramref name="actualLength"/> = rows·cols.</summary>
-        private static void GuardShape(string method, string parameter, int actualLength, long rows, long cols, string shape)
-        {
-            if (actualLength != rows * cols)
-            {
-                throw new global::System.ArgumentException(
-                    "Adapter." + method + ": '" + parameter + "' must be " + shape + " = " + rows + " x " + cols + " = " + (rows * cols) + " elements; got " + actualLength + ".",
-                    parameter);
-            }
-        }
-
-        /// <summary>Throws <see cref="global::System.ArgumentOutOfRangeException"/> unless <paramref name="rows"/> &gt; 0.</summary>
-        private static void GuardRows(string method, int rows)
-        {
-            if (rows <= 0)
-            {
-                throw new global::System.ArgumentOutOfRangeException(nameof(rows), rows, "Adapter." + method + ": 'rows' must be > 0; got " + rows + ".");
-            }
-        }
+        private readonly global::FineTuneGuard.BottleneckAdapterCore _ftgCore = new global::FineTuneGuard.BottleneckAdapterCore("Adapter", ModelDim, Bottleneck, HasBias);
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.Down"/>
+        public float[] Down => _ftgCore.Down;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.DownBias"/>
+        public float[] DownBias => _ftgCore.DownBias;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.Up"/>
+        public float[] Up => _ftgCore.Up;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.UpBias"/>
+        public float[] UpBias => _ftgCore.UpBias;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.GradDown"/>
+        public float[] GradDown => _ftgCore.GradDown;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.GradDownBias"/>
+        public float[] GradDownBias => _ftgCore.GradDownBias;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.GradUp"/>
+        public float[] GradUp => _ftgCore.GradUp;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.GradUpBias"/>
+        public float[] GradUpBias => _ftgCore.GradUpBias;
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.Activation"/>
+        public global::FineTuneGuard.AdapterActivation Activation { get => _ftgCore.Activation; set => _ftgCore.Activation = value; }
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.Enabled"/>
+        public bool Enabled { get => _ftgCore.Enabled; set => _ftgCore.Enabled = value; }
+        /// <summary>Creates the adapter with Down drawn from <paramref name="seed"/>, Up and biases zero (the identity).</summary>
+        public Adapter(ulong seed = 0) => _ftgCore.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.ResetParameters"/>
+        public void ResetParameters(ulong seed) => _ftgCore.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.Forward"/>
+        public void Forward(int rows, global::System.ReadOnlySpan<float> x, global::System.Span<float> preActivation, global::System.Span<float> y) => _ftgCore.Forward(rows, x, preActivation, y);
+        /// <inheritdoc cref="global::FineTuneGuard.BottleneckAdapterCore.Backward"/>
+        public void Backward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> preActivation, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx) => _ftgCore.Backward(rows, x, preActivation, dy, dx);
     }
 }

@@ -28,29 +28,29 @@ namespace Demo
             public const long TrainableParameterCount = 66L;
             /// <summary>The shape handed to the runtime kernels.</summary>
             public static global::FineTuneGuard.LoraShape Shape => new global::FineTuneGuard.LoraShape(InFeatures, OutFeatures, Rank);
-            private readonly global::FineTuneGuard.LoraLayerCore _core = new global::FineTuneGuard.LoraLayerCore("Block.Proj", InFeatures, OutFeatures, Rank, Scaling);
+            private readonly global::FineTuneGuard.LoraLayerCore _ftgCore = new global::FineTuneGuard.LoraLayerCore("Block.Proj", InFeatures, OutFeatures, Rank, Scaling);
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.A"/>
-            public float[] A => _core.A;
+            public float[] A => _ftgCore.A;
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.B"/>
-            public float[] B => _core.B;
+            public float[] B => _ftgCore.B;
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.GradA"/>
-            public float[] GradA => _core.GradA;
+            public float[] GradA => _ftgCore.GradA;
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.GradB"/>
-            public float[] GradB => _core.GradB;
+            public float[] GradB => _ftgCore.GradB;
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.Enabled"/>
-            public bool Enabled { get => _core.Enabled; set => _core.Enabled = value; }
+            public bool Enabled { get => _ftgCore.Enabled; set => _ftgCore.Enabled = value; }
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.ResetParameters"/>
-            public void ResetParameters(ulong seed) => _core.ResetParameters(seed);
+            public void ResetParameters(ulong seed) => _ftgCore.ResetParameters(seed);
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.Forward"/>
-            public void Forward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.Span<float> y) => _core.Forward(rows, x, weight, y);
+            public void Forward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.Span<float> y) => _ftgCore.Forward(rows, x, weight, y);
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.Backward"/>
-            public void Backward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx) => _core.Backward(rows, x, weight, dy, dx);
+            public void Backward(int rows, global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> weight, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx) => _ftgCore.Backward(rows, x, weight, dy, dx);
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.MergeInto"/>
-            public void MergeInto(global::System.Span<float> weight) => _core.MergeInto(weight);
+            public void MergeInto(global::System.Span<float> weight) => _ftgCore.MergeInto(weight);
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.UnmergeFrom"/>
-            public void UnmergeFrom(global::System.Span<float> weight) => _core.UnmergeFrom(weight);
+            public void UnmergeFrom(global::System.Span<float> weight) => _ftgCore.UnmergeFrom(weight);
             /// <inheritdoc cref="global::FineTuneGuard.LoraLayerCore.SafeMergeInto"/>
-            public void SafeMergeInto(global::System.Span<float> weight) => _core.SafeMergeInto(weight);
+            public void SafeMergeInto(global::System.Span<float> weight) => _ftgCore.SafeMergeInto(weight);
         }
     }
 }

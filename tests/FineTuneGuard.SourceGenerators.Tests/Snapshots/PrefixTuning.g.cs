@@ -8,66 +8,31 @@ partial class Prefix
 {
     /// <summary>Transformer layers that receive a prefix.</summary>
     public const int Layers = 32;
-
     /// <summary>Prefix slots per layer and head.</summary>
     public const int PrefixLength = 16;
-
     /// <summary>Attention heads per layer.</summary>
     public const int Heads = 32;
-
     /// <summary>Width of one head.</summary>
     public const int HeadDim = 128;
-
     /// <summary>Hidden width of the reparameterisation MLP; 0 = none (the prefix itself is trained).</summary>
     public const int ProjectionHidden = 0;
-
     /// <summary>Width of one prefix key (or value) row over all heads: Heads·HeadDim = 32·128 = 4,096.</summary>
     public const int KeyValueWidth = 4096;
-
     /// <summary>Elements of <see cref="KeyValues"/>: Layers·2·PrefixLength·Heads·HeadDim = 4,194,304.</summary>
     public const int KeyValueStorageLength = 4194304;
-
     /// <summary>Trainable parameters layers·prefixLength·heads·headDim·2 = 32·16·32·128·2 = 4,194,304.</summary>
     public const long TrainableParameterCount = 4194304L;
-
-    /// <summary>
-    /// The key/value prefix, row-major (Layers, 2, PrefixLength, Heads, HeadDim): for layer l, index 0 holds the keys and
-    /// 1 the values, each PrefixLength x (Heads·HeadDim). Trained directly; N(0, 1) at construction (PEFT's embedding init).
-    /// </summary>
-    public float[] KeyValues { get; } = new float[KeyValueStorageLength];
-
-    /// <summary>dL/dKeyValues (Layers·2·PrefixLength·Heads·HeadDim), written by the prefix backward.</summary>
-    public float[] GradKeyValues { get; } = new float[KeyValueStorageLength];
-
-    /// <summary>Creates the prefix initialised from a <see cref="global::FineTuneGuard.SeededRandom"/> seeded with <paramref name="seed"/>.</summary>
-    public Prefix(ulong seed = 0) => ResetParameters(seed);
-
-    /// <summary>Re-initialises as PEFT's PrefixEncoder: the prefix N(0, 1) (an embedding), gradients zero.</summary>
-    public void ResetParameters(ulong seed)
-    {
-        var random = new global::FineTuneGuard.SeededRandom(seed);
-        random.FillNormal(KeyValues, 0f, 1f);
-        global::System.Array.Clear(GradKeyValues, 0, GradKeyValues.Length);
-    }
-
-    /// <summary>The keys prefix of <paramref name="layer"/>: PrefixLength x (Heads·HeadDim), row-major, a view into <see cref="KeyValues"/>.</summary>
-    public global::System.Span<float> Keys(int layer)
-    {
-        if ((uint)layer >= (uint)Layers)
-        {
-            throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-        }
-        return new global::System.Span<float>(KeyValues, ((layer * 2) + 0) * PrefixLength * KeyValueWidth, PrefixLength * KeyValueWidth);
-    }
-
-    /// <summary>The values prefix of <paramref name="layer"/>: PrefixLength x (Heads·HeadDim), row-major, a view into <see cref="KeyValues"/>.</summary>
-    public global::System.Span<float> Values(int layer)
-    {
-        if ((uint)layer >= (uint)Layers)
-        {
-            throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-        }
-        return new global::System.Span<float>(KeyValues, ((layer * 2) + 1) * PrefixLength * KeyValueWidth, PrefixLength * KeyValueWidth);
-    }
-
+    private readonly global::FineTuneGuard.PrefixTuningCore _ftgCore = new global::FineTuneGuard.PrefixTuningCore(Layers, PrefixLength, Heads, HeadDim, ProjectionHidden);
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.KeyValues"/>
+    public float[] KeyValues => _ftgCore.KeyValues;
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradKeyValues"/>
+    public float[] GradKeyValues => _ftgCore.GradKeyValues;
+    /// <summary>Creates the prefix initialised as PEFT's PrefixEncoder from <paramref name="seed"/>.</summary>
+    public Prefix(ulong seed = 0) => _ftgCore.ResetParameters(seed);
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.ResetParameters"/>
+    public void ResetParameters(ulong seed) => _ftgCore.ResetParameters(seed);
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.Keys"/>
+    public global::System.Span<float> Keys(int layer) => _ftgCore.Keys(layer);
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.Values"/>
+    public global::System.Span<float> Values(int layer) => _ftgCore.Values(layer);
 }

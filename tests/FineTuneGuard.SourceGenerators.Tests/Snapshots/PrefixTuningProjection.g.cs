@@ -10,105 +10,50 @@ namespace Demo
     {
         /// <summary>Transformer layers that receive a prefix.</summary>
         public const int Layers = 24;
-
         /// <summary>Prefix slots per layer and head.</summary>
         public const int PrefixLength = 16;
-
         /// <summary>Attention heads per layer.</summary>
         public const int Heads = 16;
-
         /// <summary>Width of one head.</summary>
         public const int HeadDim = 64;
-
         /// <summary>Hidden width of the reparameterisation MLP; 0 = none (the prefix itself is trained).</summary>
         public const int ProjectionHidden = 512;
-
         /// <summary>Width of one prefix key (or value) row over all heads: Heads·HeadDim = 16·64 = 1,024.</summary>
         public const int KeyValueWidth = 1024;
-
         /// <summary>Elements of <see cref="KeyValues"/>: Layers·2·PrefixLength·Heads·HeadDim = 786,432.</summary>
         public const int KeyValueStorageLength = 786432;
-
         /// <summary>Trainable parameters prefixLength·kv + (kv + 1)·h + (h + 1)·layers·2·kv with kv = heads·headDim = 1024, h = 512 = 25,756,160.</summary>
         public const long TrainableParameterCount = 25756160L;
-
-        /// <summary>
-        /// The key/value prefix, row-major (Layers, 2, PrefixLength, Heads, HeadDim): for layer l, index 0 holds the keys and
-        /// 1 the values, each PrefixLength x (Heads·HeadDim). With the reparameterisation MLP this is its folded output (not trained directly; zeros until folded).
-        /// </summary>
-        public float[] KeyValues { get; } = new float[KeyValueStorageLength];
-
-        /// <summary>PrefixEmbedding, PrefixLength x KeyValueWidth, row-major.</summary>
-        public float[] PrefixEmbedding { get; } = new float[PrefixLength * KeyValueWidth];
-
-        /// <summary>dL/dPrefixEmbedding (PrefixLength x KeyValueWidth), written by the prefix backward.</summary>
-        public float[] GradPrefixEmbedding { get; } = new float[PrefixLength * KeyValueWidth];
-
-        /// <summary>ProjectionDown, ProjectionHidden x KeyValueWidth, row-major.</summary>
-        public float[] ProjectionDown { get; } = new float[ProjectionHidden * KeyValueWidth];
-
-        /// <summary>dL/dProjectionDown (ProjectionHidden x KeyValueWidth), written by the prefix backward.</summary>
-        public float[] GradProjectionDown { get; } = new float[ProjectionHidden * KeyValueWidth];
-
-        /// <summary>ProjectionDownBias, ProjectionHidden, row-major.</summary>
-        public float[] ProjectionDownBias { get; } = new float[ProjectionHidden];
-
-        /// <summary>dL/dProjectionDownBias (ProjectionHidden), written by the prefix backward.</summary>
-        public float[] GradProjectionDownBias { get; } = new float[ProjectionHidden];
-
-        /// <summary>ProjectionUp, (Layers·2·KeyValueWidth) x ProjectionHidden, row-major.</summary>
-        public float[] ProjectionUp { get; } = new float[Layers * 2 * KeyValueWidth * ProjectionHidden];
-
-        /// <summary>dL/dProjectionUp ((Layers·2·KeyValueWidth) x ProjectionHidden), written by the prefix backward.</summary>
-        public float[] GradProjectionUp { get; } = new float[Layers * 2 * KeyValueWidth * ProjectionHidden];
-
-        /// <summary>ProjectionUpBias, Layers·2·KeyValueWidth, row-major.</summary>
-        public float[] ProjectionUpBias { get; } = new float[Layers * 2 * KeyValueWidth];
-
-        /// <summary>dL/dProjectionUpBias (Layers·2·KeyValueWidth), written by the prefix backward.</summary>
-        public float[] GradProjectionUpBias { get; } = new float[Layers * 2 * KeyValueWidth];
-
-        /// <summary>Creates the prefix initialised from a <see cref="global::FineTuneGuard.SeededRandom"/> seeded with <paramref name="seed"/>.</summary>
-        public Prefix(ulong seed = 0) => ResetParameters(seed);
-
-        /// <summary>Re-initialises as PEFT's PrefixEncoder with projection: the embedding N(0, 1), each linear and its bias U(−1/√fan_in, 1/√fan_in), the folded prefix and gradients zero.</summary>
-        public void ResetParameters(ulong seed)
-        {
-            var random = new global::FineTuneGuard.SeededRandom(seed);
-            random.FillNormal(PrefixEmbedding, 0f, 1f);
-            float downBound = 1f / (float)global::System.Math.Sqrt(KeyValueWidth);
-            random.FillUniform(ProjectionDown, -downBound, downBound);
-            random.FillUniform(ProjectionDownBias, -downBound, downBound);
-            float upBound = 1f / (float)global::System.Math.Sqrt(ProjectionHidden);
-            random.FillUniform(ProjectionUp, -upBound, upBound);
-            random.FillUniform(ProjectionUpBias, -upBound, upBound);
-            global::System.Array.Clear(KeyValues, 0, KeyValues.Length);
-            global::System.Array.Clear(GradPrefixEmbedding, 0, GradPrefixEmbedding.Length);
-            global::System.Array.Clear(GradProjectionDown, 0, GradProjectionDown.Length);
-            global::System.Array.Clear(GradProjectionDownBias, 0, GradProjectionDownBias.Length);
-            global::System.Array.Clear(GradProjectionUp, 0, GradProjectionUp.Length);
-            global::System.Array.Clear(GradProjectionUpBias, 0, GradProjectionUpBias.Length);
-        }
-
-        /// <summary>The keys prefix of <paramref name="layer"/>: PrefixLength x (Heads·HeadDim), row-major, a view into <see cref="KeyValues"/>.</summary>
-        public global::System.Span<float> Keys(int layer)
-        {
-            if ((uint)layer >= (uint)Layers)
-            {
-                throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-            }
-            return new global::System.Span<float>(KeyValues, ((layer * 2) + 0) * PrefixLength * KeyValueWidth, PrefixLength * KeyValueWidth);
-        }
-
-        /// <summary>The values prefix of <paramref name="layer"/>: PrefixLength x (Heads·HeadDim), row-major, a view into <see cref="KeyValues"/>.</summary>
-        public global::System.Span<float> Values(int layer)
-        {
-            if ((uint)layer >= (uint)Layers)
-            {
-                throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, "layer must be in [0, " + Layers + ").");
-            }
-            return new global::System.Span<float>(KeyValues, ((layer * 2) + 1) * PrefixLength * KeyValueWidth, PrefixLength * KeyValueWidth);
-        }
-
+        private readonly global::FineTuneGuard.PrefixTuningCore _ftgCore = new global::FineTuneGuard.PrefixTuningCore(Layers, PrefixLength, Heads, HeadDim, ProjectionHidden);
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.KeyValues"/>
+        public float[] KeyValues => _ftgCore.KeyValues;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.PrefixEmbedding"/>
+        public float[] PrefixEmbedding => _ftgCore.PrefixEmbedding;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradPrefixEmbedding"/>
+        public float[] GradPrefixEmbedding => _ftgCore.GradPrefixEmbedding;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.ProjectionDown"/>
+        public float[] ProjectionDown => _ftgCore.ProjectionDown;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradProjectionDown"/>
+        public float[] GradProjectionDown => _ftgCore.GradProjectionDown;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.ProjectionDownBias"/>
+        public float[] ProjectionDownBias => _ftgCore.ProjectionDownBias;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradProjectionDownBias"/>
+        public float[] GradProjectionDownBias => _ftgCore.GradProjectionDownBias;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.ProjectionUp"/>
+        public float[] ProjectionUp => _ftgCore.ProjectionUp;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradProjectionUp"/>
+        public float[] GradProjectionUp => _ftgCore.GradProjectionUp;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.ProjectionUpBias"/>
+        public float[] ProjectionUpBias => _ftgCore.ProjectionUpBias;
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradProjectionUpBias"/>
+        public float[] GradProjectionUpBias => _ftgCore.GradProjectionUpBias;
+        /// <summary>Creates the prefix initialised as PEFT's PrefixEncoder from <paramref name="seed"/>.</summary>
+        public Prefix(ulong seed = 0) => _ftgCore.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.ResetParameters"/>
+        public void ResetParameters(ulong seed) => _ftgCore.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.Keys"/>
+        public global::System.Span<float> Keys(int layer) => _ftgCore.Keys(layer);
+        /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.Values"/>
+        public global::System.Span<float> Values(int layer) => _ftgCore.Values(layer);
     }
 }

@@ -10,37 +10,20 @@ namespace Demo
     {
         /// <summary>Number of virtual (soft-prompt) tokens.</summary>
         public const int VirtualTokens = 20;
-
         /// <summary>Embedding width of the model.</summary>
         public const int EmbeddingDim = 4096;
-
         /// <summary>Trainable parameters virtualTokens·embeddingDim = 20·4096 = 81,920.</summary>
         public const long TrainableParameterCount = 81920L;
-
-        /// <summary>The soft prompt, VirtualTokens x EmbeddingDim = 20 x 4096, row-major; N(0, 1) at construction (PEFT's random init).</summary>
-        public float[] Embeddings { get; } = new float[VirtualTokens * EmbeddingDim];
-
-        /// <summary>dL/dEmbeddings (VirtualTokens x EmbeddingDim), written by the prompt backward.</summary>
-        public float[] GradEmbeddings { get; } = new float[VirtualTokens * EmbeddingDim];
-
-        /// <summary>Creates the soft prompt drawn from a <see cref="global::FineTuneGuard.SeededRandom"/> seeded with <paramref name="seed"/>.</summary>
-        public SoftPrompt(ulong seed = 0) => ResetParameters(seed);
-
-        /// <summary>Re-initialises the soft prompt N(0, 1) from <paramref name="seed"/> and zeroes its gradient.</summary>
-        public void ResetParameters(ulong seed)
-        {
-            new global::FineTuneGuard.SeededRandom(seed).FillNormal(Embeddings, 0f, 1f);
-            global::System.Array.Clear(GradEmbeddings, 0, GradEmbeddings.Length);
-        }
-
-        /// <summary>The embedding of virtual token <paramref name="index"/> (EmbeddingDim values), a view into <see cref="Embeddings"/>.</summary>
-        public global::System.Span<float> Token(int index)
-        {
-            if ((uint)index >= (uint)VirtualTokens)
-            {
-                throw new global::System.ArgumentOutOfRangeException(nameof(index), index, "index must be in [0, " + VirtualTokens + ").");
-            }
-            return new global::System.Span<float>(Embeddings, index * EmbeddingDim, EmbeddingDim);
-        }
+        private readonly global::FineTuneGuard.PromptTuningCore _ftgCore = new global::FineTuneGuard.PromptTuningCore(VirtualTokens, EmbeddingDim);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.Embeddings"/>
+        public float[] Embeddings => _ftgCore.Embeddings;
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.GradEmbeddings"/>
+        public float[] GradEmbeddings => _ftgCore.GradEmbeddings;
+        /// <summary>Creates the soft prompt drawn N(0, 1) from <paramref name="seed"/>.</summary>
+        public SoftPrompt(ulong seed = 0) => _ftgCore.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.ResetParameters"/>
+        public void ResetParameters(ulong seed) => _ftgCore.ResetParameters(seed);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.Token"/>
+        public global::System.Span<float> Token(int index) => _ftgCore.Token(index);
     }
 }

@@ -27,12 +27,14 @@ internal static class GeneratedMemberNames
         "Layers", "PrefixLength", "Heads", "HeadDim", "ProjectionHidden", "KeyValueWidth", "KeyValueStorageLength",
         "TrainableParameterCount", "KeyValues", "GradKeyValues", "PrefixEmbedding", "GradPrefixEmbedding", "ProjectionDown",
         "GradProjectionDown", "ProjectionDownBias", "GradProjectionDownBias", "ProjectionUp", "GradProjectionUp", "ProjectionUpBias",
-        "GradProjectionUpBias", "ResetParameters", "Keys", "Values",
+        "GradProjectionUpBias", "ResetParameters", "Keys", "Values", "Shape", "AttentionForward", "AttentionBackward",
+        "EncoderForward", "EncoderBackward", "Fold",
     };
 
     public static readonly string[] PromptTuning =
     {
         "VirtualTokens", "EmbeddingDim", "TrainableParameterCount", "Embeddings", "GradEmbeddings", "ResetParameters", "Token",
+        "PromptShape", "Prepend", "BackwardSlice", "Positions", "PrependLabels", "PrependPaddingMask",
     };
 
     /// <summary>The fixed members of a [TransformerModel]; the per-target ones (<c>QProjInFeatures</c>, ...) are checked by the parser.</summary>

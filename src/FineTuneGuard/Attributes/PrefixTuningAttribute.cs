@@ -16,7 +16,7 @@ public sealed class PrefixTuningAttribute(int layers, int prefixLength, int head
     /// <summary>Number of prefix slots per layer and head.</summary>
     public int PrefixLength { get; } = prefixLength;
 
-    /// <summary>Attention heads per layer.</summary>
+    /// <summary>Key/value heads per layer: the attention heads, or the kv-head count on a grouped-query model (prefixes are stored per kv head, <c>[layers x 2 x heads x prefixLength x headDim]</c>).</summary>
     public int Heads { get; } = heads;
 
     /// <summary>Width of one head.</summary>

@@ -1,40 +1,50 @@
 using System;
 using System.ComponentModel;
+using FineTuneGuard.Attention;
 
 namespace FineTuneGuard;
 
 /// <summary>
-/// The storage of one <see cref="PrefixTuningAttribute"/> layer, shared by every generated class: the key/value prefix
-/// <see cref="KeyValues"/>, row-major (Layers, 2, PrefixLength, Heads, HeadDim) — for layer l, index 0 holds the keys and 1
-/// the values, each PrefixLength x (Heads·HeadDim) — trained directly (ProjectionHidden = 0) or, with PEFT's
-/// reparameterisation MLP, the folded output of Embedding (PrefixLength x kv) → Down (h x kv) + bias → tanh →
-/// Up ((Layers·2·kv) x h) + bias, kv = Heads·HeadDim, h = ProjectionHidden. Arrays that the configuration does not use
-/// are empty. Generated layer classes hold one of these and forward to it; use the generated members.
+/// The storage and entry points of one <see cref="PrefixTuningAttribute"/> layer, shared by every generated class: the
+/// key/value prefix <see cref="KeyValues"/> in the <see cref="LayerPrefixes"/> layout <c>[Layers x 2 x Heads x
+/// PrefixLength x HeadDim]</c> (keys of layer l, then its values; PEFT's <c>past_key_values</c> without the batch axis;
+/// <c>Heads</c> is the kv-head count on a grouped-query model) — trained directly (ProjectionHidden = 0) or, with PEFT's
+/// reparameterisation MLP (<see cref="PrefixEncoder"/>), the output of Embedding (PrefixLength x kv) → Down (h x kv) +
+/// bias → tanh → Up ((Layers·2·kv) x h) + bias, kv = Heads·HeadDim, h = ProjectionHidden. Attention runs through
+/// <see cref="LayerPrefixes"/>. Arrays that the configuration does not use are empty. Generated layer classes hold one
+/// of these and forward to it; use the generated members.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class PrefixTuningCore
 {
+    private readonly float[] _hidden;
+    private bool _encoded;
+
     /// <summary>Allocates the prefix (and the reparameterisation MLP when <paramref name="projectionHidden"/> &gt; 0) and the gradients, all zero.</summary>
     /// <param name="layers">Transformer layers that receive a prefix.</param>
     /// <param name="prefixLength">Prefix slots per layer and head.</param>
-    /// <param name="heads">Attention heads per layer.</param>
+    /// <param name="heads">Key/value heads per layer (the attention heads, or the kv heads of a grouped-query model).</param>
     /// <param name="headDim">Width of one head.</param>
     /// <param name="projectionHidden">Hidden width of the reparameterisation MLP; 0 = none.</param>
     public PrefixTuningCore(int layers, int prefixLength, int heads, int headDim, int projectionHidden)
     {
         Layers = LayerChecks.Positive(layers, nameof(layers));
         PrefixLength = LayerChecks.Positive(prefixLength, nameof(prefixLength));
-        KeyValueWidth = checked(LayerChecks.Positive(heads, nameof(heads)) * LayerChecks.Positive(headDim, nameof(headDim)));
+        Heads = LayerChecks.Positive(heads, nameof(heads));
+        HeadDim = LayerChecks.Positive(headDim, nameof(headDim));
+        KeyValueWidth = checked(heads * headDim);
         if (projectionHidden < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(projectionHidden), projectionHidden, "'projectionHidden' must be >= 0.");
         }
 
         ProjectionHidden = projectionHidden;
+        Shape = new PrefixShape(layers, prefixLength, heads, headDim);
         int kv = KeyValueWidth, h = projectionHidden, slot = checked(prefixLength * kv), up = checked(layers * 2 * kv);
         KeyValues = new float[checked(layers * 2 * slot)];
+        GradKeyValues = new float[KeyValues.Length];
         bool mlp = h > 0;
-        GradKeyValues = mlp ? Array.Empty<float>() : new float[KeyValues.Length];
+        _hidden = mlp ? new float[checked(prefixLength * h)] : Array.Empty<float>();
         PrefixEmbedding = mlp ? new float[slot] : Array.Empty<float>();
         GradPrefixEmbedding = mlp ? new float[slot] : Array.Empty<float>();
         ProjectionDown = mlp ? new float[checked(h * kv)] : Array.Empty<float>();
@@ -53,16 +63,28 @@ public sealed class PrefixTuningCore
     /// <summary>Prefix slots per layer and head.</summary>
     public int PrefixLength { get; }
 
+    /// <summary>Key/value heads per layer (the kv-head count on a grouped-query model).</summary>
+    public int Heads { get; }
+
+    /// <summary>Width of one head.</summary>
+    public int HeadDim { get; }
+
     /// <summary>Heads·HeadDim.</summary>
     public int KeyValueWidth { get; }
 
     /// <summary>Hidden width of the reparameterisation MLP; 0 = none.</summary>
     public int ProjectionHidden { get; }
 
-    /// <summary>The key/value prefix, Layers·2·PrefixLength·Heads·HeadDim, row-major.</summary>
+    /// <summary>The prefix shape handed to <see cref="LayerPrefixes"/>: (Layers, PrefixLength, Heads, HeadDim).</summary>
+    public PrefixShape Shape { get; }
+
+    /// <summary>The key/value prefix, <c>[Layers x 2 x Heads x PrefixLength x HeadDim]</c>, row-major.</summary>
     public float[] KeyValues { get; }
 
-    /// <summary>dL/dKeyValues (empty with the reparameterisation MLP).</summary>
+    /// <summary>
+    /// dL/dKeyValues, laid out like <see cref="KeyValues"/>; <see cref="AttentionBackward"/> overwrites the slice of its
+    /// layer. With the reparameterisation MLP it is the input of <see cref="EncoderBackward"/>, not a trained tensor.
+    /// </summary>
     public float[] GradKeyValues { get; }
 
     /// <summary>The MLP's input embedding, PrefixLength x KeyValueWidth (empty without the MLP).</summary>
@@ -100,13 +122,14 @@ public sealed class PrefixTuningCore
     /// embedding); with it the embedding N(0, 1), each linear and its bias U(−1/√fan_in, 1/√fan_in), the folded prefix
     /// zero. Gradients zero.
     /// </summary>
+    /// <param name="seed">Seed of the <see cref="SeededRandom"/> the parameters are drawn from.</param>
     public void ResetParameters(ulong seed)
     {
         var random = new SeededRandom(seed);
+        Array.Clear(GradKeyValues);
         if (ProjectionHidden == 0)
         {
             random.FillNormal(KeyValues, 0f, 1f);
-            Array.Clear(GradKeyValues);
             return;
         }
 
@@ -118,6 +141,8 @@ public sealed class PrefixTuningCore
         random.FillUniform(ProjectionUp, -upBound, upBound);
         random.FillUniform(ProjectionUpBias, -upBound, upBound);
         Array.Clear(KeyValues);
+        Array.Clear(_hidden);
+        _encoded = false;
         Array.Clear(GradPrefixEmbedding);
         Array.Clear(GradProjectionDown);
         Array.Clear(GradProjectionDownBias);
@@ -125,16 +150,124 @@ public sealed class PrefixTuningCore
         Array.Clear(GradProjectionUpBias);
     }
 
-    /// <summary>The keys prefix of <paramref name="layer"/>: PrefixLength x KeyValueWidth, row-major, a view into <see cref="KeyValues"/>.</summary>
+    /// <summary>The keys prefix of <paramref name="layer"/>: Heads x PrefixLength x HeadDim, row-major, a view into <see cref="KeyValues"/>.</summary>
+    /// <param name="layer">The layer, 0 ≤ layer &lt; Layers.</param>
+    /// <returns>The view.</returns>
     public Span<float> Keys(int layer) => Slot(layer, 0);
 
-    /// <summary>The values prefix of <paramref name="layer"/>: PrefixLength x KeyValueWidth, row-major, a view into <see cref="KeyValues"/>.</summary>
+    /// <summary>The values prefix of <paramref name="layer"/>: Heads x PrefixLength x HeadDim, row-major, a view into <see cref="KeyValues"/>.</summary>
+    /// <param name="layer">The layer, 0 ≤ layer &lt; Layers.</param>
+    /// <returns>The view.</returns>
     public Span<float> Values(int layer) => Slot(layer, 1);
+
+    /// <summary>
+    /// Causal self-attention of <paramref name="layer"/> with its prefix (<see cref="LayerPrefixes.Forward"/>): every
+    /// query also sees the PrefixLength prefix slots of its kv head. <paramref name="attention"/> must have
+    /// KvHeads = Heads, HeadDim = HeadDim and PrefixLength = PrefixLength (otherwise <see cref="ArgumentException"/>
+    /// naming both shapes).
+    /// </summary>
+    /// <param name="layer">The layer, 0 ≤ layer &lt; Layers.</param>
+    /// <param name="attention">Batch, query heads, kv heads, tokens, head width and prefix length.</param>
+    /// <param name="q">Queries <c>[B x H x t x d]</c>.</param>
+    /// <param name="k">Keys <c>[B x KvH x t x d]</c>.</param>
+    /// <param name="v">Values <c>[B x KvH x t x d]</c>.</param>
+    /// <param name="output">Written: <c>[B x H x t x d]</c>.</param>
+    /// <param name="logSumExp">Written: <c>[B x H x t]</c> for <see cref="AttentionBackward"/>; may be empty (inference).</param>
+    /// <param name="mask">Optional mask over the PrefixLength + t key columns (prefix first).</param>
+    public void AttentionForward(
+        int layer,
+        AttentionShape attention,
+        ReadOnlySpan<float> q,
+        ReadOnlySpan<float> k,
+        ReadOnlySpan<float> v,
+        Span<float> output,
+        Span<float> logSumExp,
+        AttentionMask mask = default)
+        => LayerPrefixes.Forward(Shape, KeyValues, layer, attention, q, k, v, output, logSumExp, mask);
+
+    /// <summary>
+    /// Gradients of <see cref="AttentionForward"/> (<see cref="LayerPrefixes.Backward"/>): dq, dk, dv overwritten, and the
+    /// slice of <paramref name="layer"/> in <see cref="GradKeyValues"/> overwritten (summed over the batch and the query
+    /// heads of each kv head); the other layers' slices are left alone.
+    /// </summary>
+    /// <param name="layer">The layer, 0 ≤ layer &lt; Layers.</param>
+    /// <param name="attention">The shape of the forward call.</param>
+    /// <param name="q">Queries of the forward call.</param>
+    /// <param name="k">Keys of the forward call.</param>
+    /// <param name="v">Values of the forward call.</param>
+    /// <param name="output">Output of the forward call.</param>
+    /// <param name="logSumExp">Log-sum-exp saved by the forward call.</param>
+    /// <param name="dOutput">dL/doutput <c>[B x H x t x d]</c>.</param>
+    /// <param name="dq">Written: dL/dq.</param>
+    /// <param name="dk">Written: dL/dk.</param>
+    /// <param name="dv">Written: dL/dv.</param>
+    /// <param name="mask">The mask of the forward call.</param>
+    public void AttentionBackward(
+        int layer,
+        AttentionShape attention,
+        ReadOnlySpan<float> q,
+        ReadOnlySpan<float> k,
+        ReadOnlySpan<float> v,
+        ReadOnlySpan<float> output,
+        ReadOnlySpan<float> logSumExp,
+        ReadOnlySpan<float> dOutput,
+        Span<float> dq,
+        Span<float> dk,
+        Span<float> dv,
+        AttentionMask mask = default)
+        => LayerPrefixes.Backward(Shape, KeyValues, layer, attention, q, k, v, output, logSumExp, dOutput, dq, dk, dv, GradKeyValues, mask);
+
+    /// <summary>
+    /// Training forward of the reparameterisation MLP (<see cref="PrefixEncoder.Forward"/>): writes
+    /// <see cref="KeyValues"/> from the MLP and keeps its hidden activations for <see cref="EncoderBackward"/>. Call once
+    /// per step, before the layers' <see cref="AttentionForward"/>.
+    /// </summary>
+    public void EncoderForward()
+    {
+        PrefixEncoderShape shape = EncoderShape(nameof(EncoderForward));
+        PrefixEncoder.Forward(shape, PrefixEmbedding, ProjectionDown, ProjectionDownBias, ProjectionUp, ProjectionUpBias, _hidden, KeyValues);
+        _encoded = true;
+    }
+
+    /// <summary>
+    /// Backward of the reparameterisation MLP (<see cref="PrefixEncoder.Backward"/>): from <see cref="GradKeyValues"/>
+    /// (every layer's <see cref="AttentionBackward"/> done) to the MLP's gradients, all overwritten. Needs
+    /// <see cref="EncoderForward"/> of the same step.
+    /// </summary>
+    public void EncoderBackward()
+    {
+        PrefixEncoderShape shape = EncoderShape(nameof(EncoderBackward));
+        if (!_encoded)
+        {
+            throw new InvalidOperationException("EncoderBackward needs the hidden activations of EncoderForward; call EncoderForward first.");
+        }
+
+        PrefixEncoder.Backward(
+            shape, PrefixEmbedding, ProjectionDown, ProjectionUp, _hidden, GradKeyValues,
+            GradPrefixEmbedding, GradProjectionDown, GradProjectionDownBias, GradProjectionUp, GradProjectionUpBias);
+    }
+
+    /// <summary>
+    /// Folds the reparameterisation MLP into plain prefixes for inference (<see cref="PrefixEncoder.Fold"/>):
+    /// <see cref="KeyValues"/> is written and can be used (or saved) without the MLP.
+    /// </summary>
+    public void Fold()
+        => PrefixEncoder.Fold(EncoderShape(nameof(Fold)), PrefixEmbedding, ProjectionDown, ProjectionDownBias, ProjectionUp, ProjectionUpBias, KeyValues);
+
+    private PrefixEncoderShape EncoderShape(string method)
+    {
+        if (ProjectionHidden == 0)
+        {
+            throw new InvalidOperationException(method + " needs the reparameterisation MLP (ProjectionHidden > 0); without it KeyValues is trained directly.");
+        }
+
+        return new PrefixEncoderShape(Layers, PrefixLength, Heads, HeadDim, ProjectionHidden);
+    }
 
     private Span<float> Slot(int layer, int slot)
     {
         LayerChecks.Index(nameof(layer), layer, Layers);
-        int length = PrefixLength * KeyValueWidth;
+        int length = Shape.LayerLength;
         return new Span<float>(KeyValues, ((layer * 2) + slot) * length, length);
     }
 }

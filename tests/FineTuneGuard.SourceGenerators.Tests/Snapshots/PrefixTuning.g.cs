@@ -10,19 +10,21 @@ partial class Prefix
     public const int Layers = 32;
     /// <summary>Prefix slots per layer and head.</summary>
     public const int PrefixLength = 16;
-    /// <summary>Attention heads per layer.</summary>
+    /// <summary>Key/value heads per layer: the attention heads, or the kv heads of a grouped-query model.</summary>
     public const int Heads = 32;
     /// <summary>Width of one head.</summary>
     public const int HeadDim = 128;
     /// <summary>Hidden width of the reparameterisation MLP; 0 = none (the prefix itself is trained).</summary>
     public const int ProjectionHidden = 0;
-    /// <summary>Width of one prefix key (or value) row over all heads: Heads·HeadDim = 32·128 = 4,096.</summary>
+    /// <summary>Width of one prefix slot over all kv heads: Heads·HeadDim = 32·128 = 4,096.</summary>
     public const int KeyValueWidth = 4096;
-    /// <summary>Elements of <see cref="KeyValues"/>: Layers·2·PrefixLength·Heads·HeadDim = 4,194,304.</summary>
+    /// <summary>Elements of <see cref="KeyValues"/>, [Layers x 2 x Heads x PrefixLength x HeadDim] = 4,194,304.</summary>
     public const int KeyValueStorageLength = 4194304;
     /// <summary>Trainable parameters layers·prefixLength·heads·headDim·2 = 32·16·32·128·2 = 4,194,304.</summary>
     public const long TrainableParameterCount = 4194304L;
     private readonly global::FineTuneGuard.PrefixTuningCore _ftgCore = new global::FineTuneGuard.PrefixTuningCore(Layers, PrefixLength, Heads, HeadDim, ProjectionHidden);
+    /// <summary>The prefix shape of the attention kernels: (Layers, PrefixLength, Heads, HeadDim).</summary>
+    public static global::FineTuneGuard.Attention.PrefixShape Shape => new global::FineTuneGuard.Attention.PrefixShape(Layers, PrefixLength, Heads, HeadDim);
     /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.KeyValues"/>
     public float[] KeyValues => _ftgCore.KeyValues;
     /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.GradKeyValues"/>
@@ -35,4 +37,8 @@ partial class Prefix
     public global::System.Span<float> Keys(int layer) => _ftgCore.Keys(layer);
     /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.Values"/>
     public global::System.Span<float> Values(int layer) => _ftgCore.Values(layer);
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.AttentionForward"/>
+    public void AttentionForward(int layer, global::FineTuneGuard.Attention.AttentionShape attention, global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.Span<float> output, global::System.Span<float> logSumExp, global::FineTuneGuard.Attention.AttentionMask mask = default) => _ftgCore.AttentionForward(layer, attention, q, k, v, output, logSumExp, mask);
+    /// <inheritdoc cref="global::FineTuneGuard.PrefixTuningCore.AttentionBackward"/>
+    public void AttentionBackward(int layer, global::FineTuneGuard.Attention.AttentionShape attention, global::System.ReadOnlySpan<float> q, global::System.ReadOnlySpan<float> k, global::System.ReadOnlySpan<float> v, global::System.ReadOnlySpan<float> output, global::System.ReadOnlySpan<float> logSumExp, global::System.ReadOnlySpan<float> dOutput, global::System.Span<float> dq, global::System.Span<float> dk, global::System.Span<float> dv, global::FineTuneGuard.Attention.AttentionMask mask = default) => _ftgCore.AttentionBackward(layer, attention, q, k, v, output, logSumExp, dOutput, dq, dk, dv, mask);
 }

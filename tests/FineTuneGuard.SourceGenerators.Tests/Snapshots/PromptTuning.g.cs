@@ -25,5 +25,17 @@ namespace Demo
         public void ResetParameters(ulong seed) => _ftgCore.ResetParameters(seed);
         /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.Token"/>
         public global::System.Span<float> Token(int index) => _ftgCore.Token(index);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.PromptShape"/>
+        public global::FineTuneGuard.Attention.SoftPromptShape PromptShape(int batch, int tokens) => _ftgCore.PromptShape(batch, tokens);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.Prepend"/>
+        public void Prepend(int batch, int tokens, global::System.ReadOnlySpan<float> embeddings, global::System.Span<float> output) => _ftgCore.Prepend(batch, tokens, embeddings, output);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.BackwardSlice"/>
+        public void BackwardSlice(int batch, int tokens, global::System.ReadOnlySpan<float> outputGradient, global::System.Span<float> embeddingsGradient) => _ftgCore.BackwardSlice(batch, tokens, outputGradient, embeddingsGradient);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.Positions"/>
+        public void Positions(int tokens, global::System.Span<int> positions) => _ftgCore.Positions(tokens, positions);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.PrependLabels"/>
+        public void PrependLabels(int batch, int tokens, global::System.ReadOnlySpan<int> labels, global::System.Span<int> output) => _ftgCore.PrependLabels(batch, tokens, labels, output);
+        /// <inheritdoc cref="global::FineTuneGuard.PromptTuningCore.PrependPaddingMask"/>
+        public void PrependPaddingMask(int batch, int tokens, global::System.ReadOnlySpan<bool> tokenMask, global::System.Span<bool> output) => _ftgCore.PrependPaddingMask(batch, tokens, tokenMask, output);
     }
 }

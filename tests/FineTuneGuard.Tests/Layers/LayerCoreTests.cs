@@ -221,7 +221,7 @@ public class LayerCoreTests
         core.KeyValues[0] = 1f;
         core.ResetParameters(11);
         Assert.All(core.KeyValues, v => Assert.Equal(0f, v));
-        Assert.Empty(core.GradKeyValues);
+        Assert.Equal(core.KeyValues.Length, core.GradKeyValues.Length);
         Assert.Equal(3 * 8, core.PrefixEmbedding.Length);
         Assert.Equal(5 * 8, core.ProjectionDown.Length);
         Assert.Equal(2 * 2 * 8 * 5, core.ProjectionUp.Length);

@@ -107,7 +107,12 @@ done
 clean
 dotnet build --no-restore -c Release -v:d -nologo -p:FtgAnalyzers=true -p:ReportAnalyzer=true -p:EmitCompilerGeneratedFiles=true > "$WORK/report.txt" 2>&1 || true
 GENERATED=$(find "$APP/obj/Release" -path '*generated*' -name '*.g.cs' | wc -l)
-GEN_TIME=$(grep -A3 -i "generator execution time" "$WORK/report.txt" | grep -m1 "FineTuneGuard.SourceGenerators.LayerGenerator" | awk '{print $1}' || true)
+GEN_LINES=$(find "$APP/obj/Release" -path '*generated*' -name '*.g.cs' -exec cat {} + | wc -l)
+PER_KIND=""
+for kind in LoraLayer BottleneckAdapter PrefixTuning PromptTuning TransformerModel; do
+  PER_KIND="$PER_KIND $kind=$(find "$APP/obj/Release" -path '*generated*' -name "*.$kind.g.cs" -exec cat {} + | wc -l)/$(find "$APP/obj/Release" -path '*generated*' -name "*.$kind.g.cs" | wc -l)"
+done
+GEN_TIME=$(grep -A30 -i "generator execution time" "$WORK/report.txt" | grep -m1 "FineTuneGuard.SourceGenerators.LayerGenerator" | awk '{print $1}' || true)
 ANA_TIME=$(grep -m1 -A1 -i "total analyzer execution time" "$WORK/report.txt" | head -1 | grep -oE '[0-9]+([.,][0-9]+)?' | head -1 || true)
 
 CW=$(median < "$WORK/clean_with"); CWO=$(median < "$WORK/clean_without")
@@ -117,6 +122,6 @@ RATIO=$(echo "$CW / $CWO" | bc -l); RRATIO=$(echo "$RW / $RWO" | bc -l)
 printf '\n| build (500 annotated layers, %s rounds, median) | without generator/analyzers | with | ratio |\n|---|---|---|---|\n' "$ROUNDS"
 printf '| clean `dotnet build` | %.2f s | %.2f s | %.3f |\n' "$CWO" "$CW" "$RATIO"
 printf '| rerun after an unrelated edit | %.2f s | %.2f s | %.3f |\n' "$RWO" "$RW" "$RRATIO"
-printf '\nGenerated files: %s; compiler-reported LayerGenerator time: %s s; total analyzer time: %s s\n' "$GENERATED" "${GEN_TIME:-n/a}" "${ANA_TIME:-n/a}"
-printf '{"case":"generator_build_cost","layers":500,"rounds":%s,"clean_without_s":%.3f,"clean_with_s":%.3f,"clean_ratio":%.4f,"rerun_without_s":%.3f,"rerun_with_s":%.3f,"rerun_ratio":%.4f,"generated_files":%s}\n' \
-  "$ROUNDS" "$CWO" "$CW" "$RATIO" "$RWO" "$RW" "$RRATIO" "$GENERATED"
+printf '\nGenerated files: %s (%s lines; lines/files per kind:%s); compiler-reported LayerGenerator time: %s s; total analyzer time: %s s\n' "$GENERATED" "$GEN_LINES" "$PER_KIND" "${GEN_TIME:-n/a}" "${ANA_TIME:-n/a}"
+printf '{"case":"generator_build_cost","layers":500,"rounds":%s,"clean_without_s":%.3f,"clean_with_s":%.3f,"clean_ratio":%.4f,"rerun_without_s":%.3f,"rerun_with_s":%.3f,"rerun_ratio":%.4f,"generated_files":%s,"generated_lines":%s}\n' \
+  "$ROUNDS" "$CWO" "$CW" "$RATIO" "$RWO" "$RW" "$RRATIO" "$GENERATED" "$GEN_LINES"

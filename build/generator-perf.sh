@@ -112,7 +112,7 @@ PER_KIND=""
 for kind in LoraLayer BottleneckAdapter PrefixTuning PromptTuning TransformerModel; do
   PER_KIND="$PER_KIND $kind=$(find "$APP/obj/Release" -path '*generated*' -name "*.$kind.g.cs" -exec cat {} + | wc -l)/$(find "$APP/obj/Release" -path '*generated*' -name "*.$kind.g.cs" | wc -l)"
 done
-GEN_TIME=$(grep -A30 -i "generator execution time" "$WORK/report.txt" | grep -m1 "FineTuneGuard.SourceGenerators.LayerGenerator" | awk '{print $1}' || true)
+GEN_TIME=$(grep -A30 -i "generator execution time" "$WORK/report.txt" | grep -m1 "Generators.LayerGenerator$" | awk '{print $1}' || true)
 ANA_TIME=$(grep -m1 -A1 -i "total analyzer execution time" "$WORK/report.txt" | head -1 | grep -oE '[0-9]+([.,][0-9]+)?' | head -1 || true)
 
 CW=$(median < "$WORK/clean_with"); CWO=$(median < "$WORK/clean_without")

@@ -462,10 +462,20 @@ public class LoraTests
         }
 
         Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Step();
-        Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+
+        // ArrayPool.Shared may trim its buckets on a gen-2 GC caused by other work in the test process, after which the
+        // next rent allocates once. A kernel that allocates per call allocates in every window, so one clean window out
+        // of three proves the steady state without letting a per-call allocation through.
+        long allocated = long.MaxValue;
+        for (int window = 0; window < 3 && allocated != 0; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Step();
+            Step();
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        Assert.Equal(0, allocated);
     }
 
     internal static void AssertShape(string parameter, string shape, Action call)

@@ -104,18 +104,13 @@ public sealed class MemoryBudgetAnalyzer : DiagnosticAnalyzer
 
     /// <summary>
     /// The runtime's <c>MemoryEstimate.FullFineTuning</c> (everything trainable, gradients at the weight precision) or
-    /// <c>MemoryEstimate.Peft</c> (adapters trainable with fp16 gradients; activations follow the base weights).
+    /// <c>MemoryEstimate.Peft</c> (adapters trainable with fp16 gradients), through the same shared arithmetic: activations
+    /// are <c>activationFactor</c> x every weight held in memory, the adapters included.
     /// </summary>
     private static MemoryBreakdown Estimate(TransformerModelInfo model, double weightBytes, double activationFactor)
-    {
-        if (!model.HasLoraTargets)
-        {
-            return MemoryArithmetic.Estimate(model.TotalParameterCount, model.TotalParameterCount, weightBytes, weightBytes, AdamStates, Float32, Float32, activationFactor);
-        }
-
-        MemoryBreakdown parameters = MemoryArithmetic.Estimate(model.TotalParameterCount, model.TrainableParameterCount, weightBytes, Float16, AdamStates, Float32, Float32, 0);
-        return new MemoryBreakdown(parameters.WeightBytes, parameters.GradientBytes, parameters.OptimizerBytes, activationFactor * model.BaseParameterCount * weightBytes);
-    }
+        => model.HasLoraTargets
+            ? MemoryArithmetic.Estimate(model.TotalParameterCount, model.TrainableParameterCount, weightBytes, Float16, AdamStates, Float32, Float32, activationFactor)
+            : MemoryArithmetic.Estimate(model.TotalParameterCount, model.TotalParameterCount, weightBytes, weightBytes, AdamStates, Float32, Float32, activationFactor);
 
     private static string Format(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
 }

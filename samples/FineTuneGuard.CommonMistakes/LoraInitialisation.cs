@@ -49,7 +49,7 @@ public static class RedrawnLora
     public static ValueLora Create()
     {
         var lora = new ValueLora(seed: 1);
-        Lora.InitializeA(ValueLora.Shape, lora.A, new SeededRandom(7));
+        Lora.InitializeA(lora.Shape, lora.A, new SeededRandom(7));
         Array.Clear(lora.B);
         return lora;
     }

@@ -68,6 +68,7 @@ public class PackageTests(PackedConsumerFixture fixture) : IClassFixture<PackedC
     {
         Assert.True(fixture.Run.ExitCode == 0, fixture.Run.ToString());
         Assert.Contains("SmallProj forward finite: True; merge equals runtime: True", fixture.Run.Output);
+        Assert.Contains("LoraLayerBase QProj: r=8, trainable 65536", fixture.Run.Output);
         Assert.Contains("Shape check: SmallProj.MergeInto: 'weight' must be OutFeatures x InFeatures = 12 x 10 = 120 elements; got 100.", fixture.Run.Output);
     }
 }

@@ -16,7 +16,7 @@ public static class UpdateAnalysis
     public static double[] Strengths { get; } = Enumerable.Range(0, 20).Select(i => 3.0 * i / 19).ToArray();
 
     /// <summary>ΔW = s·B·A of a LoRA adapter on a W of the given size, obtained from the generated merge into zeros.</summary>
-    public static float[] LoraUpdate(ILoraProjection adapter, int weightLength)
+    public static float[] LoraUpdate(LoraLayerBase adapter, int weightLength)
     {
         var delta = new float[weightLength];
         adapter.MergeInto(delta);

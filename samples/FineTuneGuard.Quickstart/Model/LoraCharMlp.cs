@@ -14,7 +14,7 @@ public sealed class LoraCharMlp : ITrainableCharModel
     /// <param name="hidden">LoRA on the hidden projection.</param>
     /// <param name="output">LoRA on the output projection.</param>
     /// <param name="adaptersTrainable">False for a frozen snapshot (the DPO reference): then nothing in the model is trainable.</param>
-    public LoraCharMlp(CharMlp frozenBase, ILoraProjection hidden, ILoraProjection output, bool adaptersTrainable = true)
+    public LoraCharMlp(CharMlp frozenBase, LoraLayerBase hidden, LoraLayerBase output, bool adaptersTrainable = true)
     {
         if (frozenBase.Parameters.Any(p => p.Trainable))
         {
@@ -36,11 +36,11 @@ public sealed class LoraCharMlp : ITrainableCharModel
 
     /// <summary>LoRA on the hidden projection.</summary>
     [Trainable]
-    public ILoraProjection Hidden { get; }
+    public LoraLayerBase Hidden { get; }
 
     /// <summary>LoRA on the output projection.</summary>
     [Trainable]
-    public ILoraProjection Output { get; }
+    public LoraLayerBase Output { get; }
 
     /// <summary>The hidden adapter's A as an optimizer parameter (it shares the adapter's array).</summary>
     [Trainable]
@@ -134,13 +134,13 @@ public sealed class LoraCharMlp : ITrainableCharModel
     /// A frozen copy of this model: fresh adapter instances holding the current A and B, flagged not trainable (the
     /// DPO reference policy). It shares the frozen base, which nothing writes.
     /// </summary>
-    public LoraCharMlp FrozenSnapshot(ILoraProjection hidden, ILoraProjection output)
+    public LoraCharMlp FrozenSnapshot(LoraLayerBase hidden, LoraLayerBase output)
     {
         CopyAdapter(Hidden, hidden);
         CopyAdapter(Output, output);
         return new LoraCharMlp(Base, hidden, output, adaptersTrainable: false);
 
-        static void CopyAdapter(ILoraProjection from, ILoraProjection to)
+        static void CopyAdapter(LoraLayerBase from, LoraLayerBase to)
         {
             from.A.CopyTo(to.A, 0);
             from.B.CopyTo(to.B, 0);

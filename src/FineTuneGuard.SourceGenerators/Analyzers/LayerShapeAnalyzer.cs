@@ -162,12 +162,13 @@ public sealed class LayerShapeAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         IMethodSymbol method = invocation.TargetMethod;
-        if (method.IsStatic || symbols.LayerAttribute(method.ContainingType) is null)
+        // The entry points are inherited from the runtime base class; the layer is the type of the receiver.
+        if (method.IsStatic || invocation.Instance?.Type is not INamedTypeSymbol layerType || symbols.LayerAttribute(layerType) is null)
         {
             return;
         }
 
-        IReadOnlyList<BufferRule>? rules = layers.Info(method.ContainingType) switch
+        IReadOnlyList<BufferRule>? rules = layers.Info(layerType) switch
         {
             LoraLayerInfo lora => BufferRule.ForLora(lora, method.Name),
             BottleneckAdapterInfo adapter => BufferRule.ForAdapter(adapter, method.Name),
@@ -187,7 +188,7 @@ public sealed class LayerShapeAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        string layerName = method.ContainingType.Name + "." + method.Name;
+        string layerName = layerType.Name + "." + method.Name;
         foreach (IArgumentOperation argument in invocation.Arguments)
         {
             if (argument.ArgumentKind == ArgumentKind.DefaultValue || argument.Parameter is null)

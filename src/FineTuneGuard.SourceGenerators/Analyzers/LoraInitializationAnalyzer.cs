@@ -135,8 +135,9 @@ public sealed class LoraInitializationAnalyzer : DiagnosticAnalyzer
         return null;
     }
 
+    /// <summary>A generated LoRA layer, or the runtime base class that declares its A and B.</summary>
     private static bool IsLoraLayer(INamedTypeSymbol? type, TrainingSymbols symbols)
-        => type is not null && TrainingSymbols.HasAttribute(type, symbols.LoraLayer);
+        => type is not null && (TrainingSymbols.HasAttribute(type, symbols.LoraLayer) || SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, symbols.LoraLayerBase));
 
     private static void Report(SymbolAnalysisContext end, ConcurrentBag<FactorWrite> writes, TrainingSymbols symbols)
     {

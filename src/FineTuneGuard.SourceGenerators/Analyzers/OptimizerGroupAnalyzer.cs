@@ -183,8 +183,10 @@ public sealed class OptimizerGroupAnalyzer : DiagnosticAnalyzer
                 return (Role.Unknown, "");
             }
 
-            string name = member.ContainingType.Name + "." + member.Name;
-            if (symbols.LayerAttribute(member.ContainingType) is not null)
+            // Storage inherited from a runtime layer base class is named after the layer it is read from (QLora.B).
+            ITypeSymbol owner = (array as IMemberReferenceOperation)?.Instance?.Type ?? member.ContainingType;
+            string name = owner.Name + "." + member.Name;
+            if (symbols.IsLayerStorage(member.ContainingType))
             {
                 return (Role.Adapter, name);
             }

@@ -1,38 +1,25 @@
 using FineTuneGuard.SourceGenerators.Helpers;
 using FineTuneGuard.SourceGenerators.Models;
+using FineTuneGuard.SourceGenerators.Parsing;
 
 namespace FineTuneGuard.SourceGenerators.Emitting;
 
 /// <summary>
-/// Emits a thin <c>[BottleneckAdapter]</c> class: the constants with their formulas, one private
-/// <c>FineTuneGuard.BottleneckAdapterCore</c> (Down / Up and bias storage with gradients, seeded initialisation with
-/// Up = 0 so that the layer starts as the identity, shape checks and the calls into <c>FineTuneGuard.BottleneckAdapter</c>),
-/// and one-line members forwarding to it. No logic is generated.
+/// Emits a <c>[BottleneckAdapter]</c> class deriving from <c>FineTuneGuard.BottleneckAdapterBase</c>: the constants
+/// with their formulas, the seeded constructor and the definition handed to the base, which holds Down / Up and the
+/// biases with their gradients, the initialisation (Up = 0, so the layer starts as the identity), the shape checks and
+/// the calls into <c>FineTuneGuard.BottleneckAdapter</c>. No logic is generated.
 /// </summary>
 internal static class BottleneckAdapterEmitter
 {
-    private const string Core = "BottleneckAdapterCore";
-    private const string Span = CoreForwarding.Span;
-    private const string ReadOnlySpan = CoreForwarding.ReadOnlySpan;
-    private static readonly string[] Arrays = { "Down", "DownBias", "Up", "UpBias", "GradDown", "GradDownBias", "GradUp", "GradUpBias" };
-
     public static string Emit(BottleneckAdapterInfo adapter)
     {
         string summary = $"Bottleneck adapter {adapter.ModelDim} → {adapter.Bottleneck} → {adapter.ModelDim}{(adapter.Bias ? " with biases" : " without biases")}: y = x + act(x·Downᵀ + bd)·Upᵀ + bu.";
-        return TypeDeclarationEmitter.Emit(adapter.Type, summary, w =>
+        return TypeDeclarationEmitter.Emit(adapter.Type, summary, BottleneckAdapterParser.BaseType, w =>
         {
             WriteConstants(w, adapter);
-            CoreForwarding.Field(w, Core, Literals.String(adapter.Type.DisplayName) + ", ModelDim, Bottleneck, HasBias");
-            foreach (string array in Arrays)
-            {
-                CoreForwarding.Array(w, Core, array);
-            }
-
-            CoreForwarding.Property(w, Core, "global::FineTuneGuard.AdapterActivation", "Activation");
-            CoreForwarding.Property(w, Core, "bool", "Enabled");
-            CoreForwarding.Initialisation(w, Core, adapter.Type, "Creates the adapter with Down drawn from <paramref name=\"seed\"/>, Up and biases zero (the identity).");
-            CoreForwarding.Method(w, Core, "void", "Forward", $"int rows, {ReadOnlySpan} x, {Span} preActivation, {Span} y", "rows, x, preActivation, y");
-            CoreForwarding.Method(w, Core, "void", "Backward", $"int rows, {ReadOnlySpan} x, {ReadOnlySpan} preActivation, {ReadOnlySpan} dy, {Span} dx", "rows, x, preActivation, dy, dx");
+            LayerBaseMembers.Constructor(w, adapter.Type, "Creates the adapter with Down drawn from <paramref name=\"seed\"/>, Up and biases zero (the identity).");
+            LayerBaseMembers.Definition(w, "BottleneckAdapterDefinition", Literals.String(adapter.Type.DisplayName) + ", ModelDim, Bottleneck, HasBias");
         });
     }
 
@@ -49,7 +36,5 @@ internal static class BottleneckAdapterEmitter
             : $"2·d·b = 2·{adapter.ModelDim}·{adapter.Bottleneck}";
         w.WriteLine($"/// <summary>Trainable parameters {formula} = {Literals.Grouped(adapter.TrainableParameterCount)}.</summary>");
         w.WriteLine("public const long TrainableParameterCount = " + Literals.Long(adapter.TrainableParameterCount) + ";");
-        w.WriteLine("/// <summary>The shape handed to the runtime kernels.</summary>");
-        w.WriteLine("public static global::FineTuneGuard.AdapterShape Shape => new global::FineTuneGuard.AdapterShape(ModelDim, Bottleneck);");
     }
 }

@@ -1,42 +1,26 @@
 using System.Globalization;
 using FineTuneGuard.SourceGenerators.Helpers;
 using FineTuneGuard.SourceGenerators.Models;
+using FineTuneGuard.SourceGenerators.Parsing;
 
 namespace FineTuneGuard.SourceGenerators.Emitting;
 
 /// <summary>
-/// Emits a thin <c>[LoraLayer]</c> class: the shape constants with their formulas, one private
-/// <c>FineTuneGuard.LoraLayerCore</c> (A / B storage with gradients, the seeded initialisation, shape checks and the calls
-/// into <c>FineTuneGuard.Lora</c>), and one-line members forwarding to it. No logic is generated.
+/// Emits a <c>[LoraLayer]</c> class deriving from <c>FineTuneGuard.LoraLayerBase</c>: the shape constants with their
+/// formulas, the seeded constructor and the definition handed to the base, which holds A / B with their gradients, the
+/// PEFT initialisation (A Kaiming-uniform, B = 0), the shape checks and the calls into <c>FineTuneGuard.Lora</c>
+/// (forward, backward, merge, unmerge, safe merge). No logic is generated.
 /// </summary>
 internal static class LoraLayerEmitter
 {
-    private const string Core = "LoraLayerCore";
-    private const string Span = CoreForwarding.Span;
-    private const string ReadOnlySpan = CoreForwarding.ReadOnlySpan;
-    private static readonly string[] Arrays = { "A", "B", "GradA", "GradB" };
-    private static readonly string[] Merges = { "MergeInto", "UnmergeFrom", "SafeMergeInto" };
-
     public static string Emit(LoraLayerInfo layer)
     {
         string summary = $"LoRA adapter for a frozen {layer.OutFeatures} x {layer.InFeatures} weight W, rank {layer.Rank}: y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ.";
-        return TypeDeclarationEmitter.Emit(layer.Type, summary, w =>
+        return TypeDeclarationEmitter.Emit(layer.Type, summary, LoraLayerParser.BaseType, w =>
         {
             WriteConstants(w, layer);
-            CoreForwarding.Field(w, Core, Literals.String(layer.Type.DisplayName) + ", InFeatures, OutFeatures, Rank, Scaling");
-            foreach (string array in Arrays)
-            {
-                CoreForwarding.Array(w, Core, array);
-            }
-
-            CoreForwarding.Property(w, Core, "bool", "Enabled");
-            CoreForwarding.Initialisation(w, Core, layer.Type, "Creates the adapter with A Kaiming-uniform from <paramref name=\"seed\"/> and B = 0.");
-            CoreForwarding.Method(w, Core, "void", "Forward", $"int rows, {ReadOnlySpan} x, {ReadOnlySpan} weight, {Span} y", "rows, x, weight, y");
-            CoreForwarding.Method(w, Core, "void", "Backward", $"int rows, {ReadOnlySpan} x, {ReadOnlySpan} weight, {ReadOnlySpan} dy, {Span} dx", "rows, x, weight, dy, dx");
-            foreach (string merge in Merges)
-            {
-                CoreForwarding.Method(w, Core, "void", merge, Span + " weight", "weight");
-            }
+            LayerBaseMembers.Constructor(w, layer.Type, "Creates the adapter with A Kaiming-uniform from <paramref name=\"seed\"/> and B = 0 (the layer starts equal to W).");
+            LayerBaseMembers.Definition(w, "LoraLayerDefinition", Literals.String(layer.Type.DisplayName) + ", InFeatures, OutFeatures, Rank, Alpha, UseRsLora, Dropout");
         });
     }
 
@@ -56,11 +40,9 @@ internal static class LoraLayerEmitter
         string formula = layer.UseRsLora ? $"alpha / sqrt(r) = {Literals.Float(layer.Alpha)} / sqrt({rank})" : $"alpha / r = {Literals.Float(layer.Alpha)} / {rank}";
         w.WriteLine($"/// <summary>Scaling s = {formula}.</summary>");
         w.WriteLine("public const float Scaling = " + Literals.Float(layer.Scaling) + ";");
-        w.WriteLine("/// <summary>Declared dropout probability on the adapter input (not applied by the deterministic <see cref=\"Forward\"/>).</summary>");
+        w.WriteLine("/// <summary>Declared dropout probability on the adapter input, in [0, 1); <c>Forward</c> is deterministic and does not apply it.</summary>");
         w.WriteLine("public const float Dropout = " + Literals.Float(layer.Dropout) + ";");
         w.WriteLine($"/// <summary>Trainable parameters r·(in + out) = {rank}·({layer.InFeatures} + {layer.OutFeatures}) = {Literals.Grouped(layer.TrainableParameterCount)}.</summary>");
         w.WriteLine("public const long TrainableParameterCount = " + Literals.Long(layer.TrainableParameterCount) + ";");
-        w.WriteLine("/// <summary>The shape handed to the runtime kernels.</summary>");
-        w.WriteLine("public static global::FineTuneGuard.LoraShape Shape => new global::FineTuneGuard.LoraShape(InFeatures, OutFeatures, Rank);");
     }
 }

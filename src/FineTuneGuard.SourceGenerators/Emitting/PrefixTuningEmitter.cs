@@ -1,64 +1,27 @@
 using FineTuneGuard.SourceGenerators.Helpers;
 using FineTuneGuard.SourceGenerators.Models;
+using FineTuneGuard.SourceGenerators.Parsing;
 
 namespace FineTuneGuard.SourceGenerators.Emitting;
 
 /// <summary>
-/// Emits a thin <c>[PrefixTuning]</c> class: the constants with their formulas, one private
-/// <c>FineTuneGuard.PrefixTuningCore</c> (the key/value prefix storage, and the reparameterisation MLP when
-/// <c>ProjectionHidden &gt; 0</c>, with gradients, seeded initialisation and the per-layer key/value views) and one-line
-/// members forwarding to it: attention of one layer with its prefix (<c>AttentionForward</c> / <c>AttentionBackward</c>
-/// through <c>FineTuneGuard.Attention.LayerPrefixes</c>, storage <c>[Layers x 2 x Heads x PrefixLength x HeadDim]</c>,
-/// Heads = kv heads) and, with the MLP, <c>EncoderForward</c> / <c>EncoderBackward</c> / <c>Fold</c>
-/// (<c>FineTuneGuard.Attention.PrefixEncoder</c>).
+/// Emits a <c>[PrefixTuning]</c> class deriving from <c>FineTuneGuard.PrefixTuningBase</c>: the constants with their
+/// formulas, the seeded constructor and the definition handed to the base, which holds the key/value prefix
+/// <c>[Layers x 2 x Heads x PrefixLength x HeadDim]</c> (and the reparameterisation MLP when <c>ProjectionHidden &gt; 0</c>)
+/// with gradients, PEFT's initialisation, the per-layer views, attention with the prefix
+/// (<c>FineTuneGuard.Attention.LayerPrefixes</c>) and the MLP's forward, backward and fold
+/// (<c>FineTuneGuard.Attention.PrefixEncoder</c>). No logic is generated.
 /// </summary>
 internal static class PrefixTuningEmitter
 {
-    private const string Core = "PrefixTuningCore";
-    private const string AttentionShape = "global::FineTuneGuard.Attention.AttentionShape";
-    private const string AttentionMask = "global::FineTuneGuard.Attention.AttentionMask";
-    private static readonly string[] Direct = { "KeyValues", "GradKeyValues" };
-    private static readonly string[] Projection =
-    {
-        "KeyValues", "GradKeyValues", "PrefixEmbedding", "GradPrefixEmbedding", "ProjectionDown", "GradProjectionDown", "ProjectionDownBias",
-        "GradProjectionDownBias", "ProjectionUp", "GradProjectionUp", "ProjectionUpBias", "GradProjectionUpBias",
-    };
-
-    private static readonly string[] Encoder = { "EncoderForward", "EncoderBackward", "Fold" };
-
     public static string Emit(PrefixTuningInfo prefix)
     {
         string summary = $"Prefix tuning: {prefix.PrefixLength} learned key and value vectors per layer ({prefix.Layers}) and head ({prefix.Heads} x {prefix.HeadDim}).";
-        return TypeDeclarationEmitter.Emit(prefix.Type, summary, w =>
+        return TypeDeclarationEmitter.Emit(prefix.Type, summary, PrefixTuningParser.BaseType, w =>
         {
             WriteConstants(w, prefix);
-            CoreForwarding.Field(w, Core, "Layers, PrefixLength, Heads, HeadDim, ProjectionHidden");
-            w.WriteLine("/// <summary>The prefix shape of the attention kernels: (Layers, PrefixLength, Heads, HeadDim).</summary>");
-            w.WriteLine("public static global::FineTuneGuard.Attention.PrefixShape Shape => new global::FineTuneGuard.Attention.PrefixShape(Layers, PrefixLength, Heads, HeadDim);");
-            foreach (string array in prefix.ProjectionHidden == 0 ? Direct : Projection)
-            {
-                CoreForwarding.Array(w, Core, array);
-            }
-
-            CoreForwarding.Initialisation(w, Core, prefix.Type, "Creates the prefix initialised as PEFT's PrefixEncoder from <paramref name=\"seed\"/>.");
-            CoreForwarding.Method(w, Core, "global::System.Span<float>", "Keys", "int layer", "layer");
-            CoreForwarding.Method(w, Core, "global::System.Span<float>", "Values", "int layer", "layer");
-            string span = CoreForwarding.Span, read = CoreForwarding.ReadOnlySpan;
-            CoreForwarding.Method(
-                w, Core, "void", "AttentionForward",
-                $"int layer, {AttentionShape} attention, {read} q, {read} k, {read} v, {span} output, {span} logSumExp, {AttentionMask} mask = default",
-                "layer, attention, q, k, v, output, logSumExp, mask");
-            CoreForwarding.Method(
-                w, Core, "void", "AttentionBackward",
-                $"int layer, {AttentionShape} attention, {read} q, {read} k, {read} v, {read} output, {read} logSumExp, {read} dOutput, {span} dq, {span} dk, {span} dv, {AttentionMask} mask = default",
-                "layer, attention, q, k, v, output, logSumExp, dOutput, dq, dk, dv, mask");
-            if (prefix.ProjectionHidden > 0)
-            {
-                foreach (string encoder in Encoder)
-                {
-                    CoreForwarding.Method(w, Core, "void", encoder, string.Empty, string.Empty);
-                }
-            }
+            LayerBaseMembers.Constructor(w, prefix.Type, "Creates the prefix initialised as PEFT's PrefixEncoder from <paramref name=\"seed\"/>.");
+            LayerBaseMembers.Definition(w, "PrefixTuningDefinition", Literals.String(prefix.Type.DisplayName) + ", Layers, PrefixLength, Heads, HeadDim, ProjectionHidden");
         });
     }
 

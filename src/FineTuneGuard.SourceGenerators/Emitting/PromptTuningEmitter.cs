@@ -1,22 +1,21 @@
 using FineTuneGuard.SourceGenerators.Helpers;
 using FineTuneGuard.SourceGenerators.Models;
+using FineTuneGuard.SourceGenerators.Parsing;
 
 namespace FineTuneGuard.SourceGenerators.Emitting;
 
 /// <summary>
-/// Emits a thin <c>[PromptTuning]</c> class: the constants, one private <c>FineTuneGuard.PromptTuningCore</c> (the soft
-/// prompt with its gradient, seeded N(0, 1) initialisation, the per-token view) and one-line members forwarding to it,
-/// among them prepending to the token embeddings and its backward, positions, labels and padding mask of the prompted
-/// sequence (<c>FineTuneGuard.Attention.SoftPrompt</c>).
+/// Emits a <c>[PromptTuning]</c> class deriving from <c>FineTuneGuard.PromptTuningBase</c>: the constants, the seeded
+/// constructor and the definition handed to the base, which holds the soft prompt with its gradient, the seeded N(0, 1)
+/// initialisation, the per-token view, and prepending to the token embeddings with its backward, positions, labels and
+/// padding mask (<c>FineTuneGuard.Attention.SoftPrompt</c>). No logic is generated.
 /// </summary>
 internal static class PromptTuningEmitter
 {
-    private const string Core = "PromptTuningCore";
-
     public static string Emit(PromptTuningInfo prompt)
     {
         string summary = $"Prompt tuning: {prompt.VirtualTokens} learned virtual-token embeddings of width {prompt.EmbeddingDim} prepended to the input.";
-        return TypeDeclarationEmitter.Emit(prompt.Type, summary, w =>
+        return TypeDeclarationEmitter.Emit(prompt.Type, summary, PromptTuningParser.BaseType, w =>
         {
             w.WriteLine("/// <summary>Number of virtual (soft-prompt) tokens.</summary>");
             w.WriteLine("public const int VirtualTokens = " + Literals.Int(prompt.VirtualTokens) + ";");
@@ -24,17 +23,8 @@ internal static class PromptTuningEmitter
             w.WriteLine("public const int EmbeddingDim = " + Literals.Int(prompt.EmbeddingDim) + ";");
             w.WriteLine($"/// <summary>Trainable parameters virtualTokens·embeddingDim = {prompt.VirtualTokens}·{prompt.EmbeddingDim} = {Literals.Grouped(prompt.TrainableParameterCount)}.</summary>");
             w.WriteLine("public const long TrainableParameterCount = " + Literals.Long(prompt.TrainableParameterCount) + ";");
-            CoreForwarding.Field(w, Core, "VirtualTokens, EmbeddingDim");
-            CoreForwarding.Array(w, Core, "Embeddings");
-            CoreForwarding.Array(w, Core, "GradEmbeddings");
-            CoreForwarding.Initialisation(w, Core, prompt.Type, "Creates the soft prompt drawn N(0, 1) from <paramref name=\"seed\"/>.");
-            CoreForwarding.Method(w, Core, "global::System.Span<float>", "Token", "int index", "index");
-            CoreForwarding.Method(w, Core, "global::FineTuneGuard.Attention.SoftPromptShape", "PromptShape", "int batch, int tokens", "batch, tokens");
-            CoreForwarding.Method(w, Core, "void", "Prepend", $"int batch, int tokens, {CoreForwarding.ReadOnlySpan} embeddings, {CoreForwarding.Span} output", "batch, tokens, embeddings, output");
-            CoreForwarding.Method(w, Core, "void", "BackwardSlice", $"int batch, int tokens, {CoreForwarding.ReadOnlySpan} outputGradient, {CoreForwarding.Span} embeddingsGradient", "batch, tokens, outputGradient, embeddingsGradient");
-            CoreForwarding.Method(w, Core, "void", "Positions", "int tokens, global::System.Span<int> positions", "tokens, positions");
-            CoreForwarding.Method(w, Core, "void", "PrependLabels", "int batch, int tokens, global::System.ReadOnlySpan<int> labels, global::System.Span<int> output", "batch, tokens, labels, output");
-            CoreForwarding.Method(w, Core, "void", "PrependPaddingMask", "int batch, int tokens, global::System.ReadOnlySpan<bool> tokenMask, global::System.Span<bool> output", "batch, tokens, tokenMask, output");
+            LayerBaseMembers.Constructor(w, prompt.Type, "Creates the soft prompt drawn N(0, 1) from <paramref name=\"seed\"/>.");
+            LayerBaseMembers.Definition(w, "PromptTuningDefinition", Literals.String(prompt.Type.DisplayName) + ", VirtualTokens, EmbeddingDim");
         });
     }
 }

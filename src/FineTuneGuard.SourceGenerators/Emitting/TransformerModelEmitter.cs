@@ -16,7 +16,7 @@ internal static class TransformerModelEmitter
         string summary = m.HasLoraTargets
             ? $"Llama-style decoder ({m.Layers} layers, hidden {m.Hidden}) with LoRA r = {m.Rank} on {string.Join(", ", m.Targets.Select(t => t.Module))}: {m.Summary}."
             : $"Llama-style decoder ({m.Layers} layers, hidden {m.Hidden}), fully fine-tuned: {m.Summary}.";
-        return TypeDeclarationEmitter.Emit(m.Type, summary, w =>
+        return TypeDeclarationEmitter.Emit(m.Type, summary, null, w =>
         {
             WriteArchitecture(w, m);
             WriteCounts(w, m);

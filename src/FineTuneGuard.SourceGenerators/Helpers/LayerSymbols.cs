@@ -26,6 +26,13 @@ internal sealed class LayerSymbols
         Frozen = compilation.GetTypeByMetadataName("FineTuneGuard.FrozenAttribute");
         Trainable = compilation.GetTypeByMetadataName("FineTuneGuard.TrainableAttribute");
         MemoryBudget = compilation.GetTypeByMetadataName("FineTuneGuard.MemoryBudgetAttribute");
+        LayerBases = new[]
+        {
+            compilation.GetTypeByMetadataName("FineTuneGuard.LoraLayerBase"),
+            compilation.GetTypeByMetadataName("FineTuneGuard.BottleneckAdapterBase"),
+            compilation.GetTypeByMetadataName("FineTuneGuard.PrefixTuningBase"),
+            compilation.GetTypeByMetadataName("FineTuneGuard.PromptTuningBase"),
+        };
         Parameter = Runtime(compilation, "Parameter");
         ParameterGroup = Runtime(compilation, "ParameterGroup");
     }
@@ -76,6 +83,31 @@ internal sealed class LayerSymbols
         }
 
         return null;
+    }
+
+    /// <summary>The runtime base classes of the generated layers (LoraLayerBase, ...), null where the runtime is not referenced.</summary>
+    public INamedTypeSymbol?[] LayerBases { get; }
+
+    /// <summary>
+    /// True for a class whose members are adapter storage: a generated layer (it carries a layer attribute) or one of the
+    /// runtime base classes, which declare the inherited storage (A, B, Down, ...).
+    /// </summary>
+    public bool IsLayerStorage(ITypeSymbol? type)
+    {
+        if (type is null)
+        {
+            return false;
+        }
+
+        foreach (INamedTypeSymbol? layerBase in LayerBases)
+        {
+            if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, layerBase))
+            {
+                return true;
+            }
+        }
+
+        return LayerAttribute(type) is not null;
     }
 
     /// <summary>The layer attribute ([LoraLayer], [BottleneckAdapter], [PrefixTuning], [PromptTuning]) of a class, or null.</summary>

@@ -12,10 +12,13 @@ internal static class BottleneckAdapterParser
     public const string AttributeMetadataName = "FineTuneGuard.BottleneckAdapterAttribute";
     public const string Name = "BottleneckAdapter";
 
+    /// <summary>The runtime class (namespace FineTuneGuard) that the generated class derives from.</summary>
+    public const string BaseType = "BottleneckAdapterBase";
+
     public static ParseResult<BottleneckAdapterInfo> Parse(INamedTypeSymbol type, AttributeData attribute)
     {
         var errors = new List<string>();
-        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.BottleneckAdapter);
+        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.BottleneckAdapter, BaseType);
         var rules = new ArgumentRules(new AttributeArguments(attribute), Name, errors);
 
         bool ok = rules.PositiveConstructorInt(0, "modelDim", out int modelDim);

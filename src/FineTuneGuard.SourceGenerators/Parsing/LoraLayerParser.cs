@@ -12,10 +12,13 @@ internal static class LoraLayerParser
     public const string AttributeMetadataName = "FineTuneGuard.LoraLayerAttribute";
     public const string Name = "LoraLayer";
 
+    /// <summary>The runtime class (namespace FineTuneGuard) that the generated class derives from.</summary>
+    public const string BaseType = "LoraLayerBase";
+
     public static ParseResult<LoraLayerInfo> Parse(INamedTypeSymbol type, AttributeData attribute)
     {
         var errors = new List<string>();
-        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.LoraLayer);
+        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.LoraLayer, BaseType);
         var args = new AttributeArguments(attribute);
         var rules = new ArgumentRules(args, Name, errors);
 

@@ -12,10 +12,13 @@ internal static class PrefixTuningParser
     public const string AttributeMetadataName = "FineTuneGuard.PrefixTuningAttribute";
     public const string Name = "PrefixTuning";
 
+    /// <summary>The runtime class (namespace FineTuneGuard) that the generated class derives from.</summary>
+    public const string BaseType = "PrefixTuningBase";
+
     public static ParseResult<PrefixTuningInfo> Parse(INamedTypeSymbol type, AttributeData attribute)
     {
         var errors = new List<string>();
-        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.PrefixTuning);
+        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.PrefixTuning, BaseType);
         var rules = new ArgumentRules(new AttributeArguments(attribute), Name, errors);
 
         bool ok = rules.PositiveConstructorInt(0, "layers", out int layers);

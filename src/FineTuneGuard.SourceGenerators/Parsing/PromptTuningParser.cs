@@ -12,10 +12,13 @@ internal static class PromptTuningParser
     public const string AttributeMetadataName = "FineTuneGuard.PromptTuningAttribute";
     public const string Name = "PromptTuning";
 
+    /// <summary>The runtime class (namespace FineTuneGuard) that the generated class derives from.</summary>
+    public const string BaseType = "PromptTuningBase";
+
     public static ParseResult<PromptTuningInfo> Parse(INamedTypeSymbol type, AttributeData attribute)
     {
         var errors = new List<string>();
-        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.PromptTuning);
+        TypeDeclarationInfo? declaration = TypeDeclarationParser.Parse(type, Name, errors, GeneratedMemberNames.PromptTuning, BaseType);
         var rules = new ArgumentRules(new AttributeArguments(attribute), Name, errors);
 
         bool ok = rules.PositiveConstructorInt(0, "virtualTokens", out int virtualTokens);

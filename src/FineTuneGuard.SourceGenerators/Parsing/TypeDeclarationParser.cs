@@ -13,9 +13,11 @@ internal static class TypeDeclarationParser
 {
     /// <summary>
     /// Returns null (and adds an error) when the type is not a non-generic partial class nested only in partial classes,
-    /// carries a second completing attribute, or is named like one of the members the generator would add.
+    /// carries a second completing attribute, derives from a class other than the runtime base the generator gives it
+    /// (<paramref name="baseTypeName"/>, in namespace FineTuneGuard), or is named like / declares one of the members the
+    /// generator would add.
     /// </summary>
-    public static TypeDeclarationInfo? Parse(INamedTypeSymbol type, string attributeName, List<string> errors, string[] generatedMembers)
+    public static TypeDeclarationInfo? Parse(INamedTypeSymbol type, string attributeName, List<string> errors, string[] generatedMembers, string? baseTypeName = null)
     {
         if (type.TypeKind != TypeKind.Class || type.IsRecord)
         {
@@ -47,6 +49,21 @@ internal static class TypeDeclarationParser
             return null;
         }
 
+        if (baseTypeName is not null && type.BaseType is { SpecialType: not SpecialType.System_Object } baseType && !IsRuntimeType(baseType, baseTypeName))
+        {
+            errors.Add($"[{attributeName}] makes '{type.Name}' derive from FineTuneGuard.{baseTypeName}, so it cannot also derive from '{baseType.Name}'; remove the base class (hold that object in a field instead)");
+            return null;
+        }
+
+        foreach (string member in generatedMembers)
+        {
+            if (DeclaresMember(type, member))
+            {
+                errors.Add($"[{attributeName}] generates the member '{member}' of '{type.Name}', which the class already declares; rename or remove the class's '{member}'");
+                return null;
+            }
+        }
+
         var containing = new List<string>();
         for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
         {
@@ -74,6 +91,38 @@ internal static class TypeDeclarationParser
         string ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : string.Empty;
         bool declaresConstructor = type.InstanceConstructors.Any(c => !c.IsImplicitlyDeclared);
         return new TypeDeclarationInfo(ns, containing.ToEquatableArray(), type.Name, Accessibility(type), declaresConstructor);
+    }
+
+    private static bool IsRuntimeType(INamedTypeSymbol type, string name)
+        => type.Name == name && type.ContainingType is null && type.ContainingNamespace is { Name: "FineTuneGuard", ContainingNamespace.IsGlobalNamespace: true };
+
+    /// <summary>
+    /// True when the class itself declares a member named <paramref name="name"/> in source it owns. The generator sees the
+    /// user's code only; the analyzers see our generated part as well, whose files start with the header the emitter
+    /// writes (<see cref="Emitting.TypeDeclarationEmitter.Header"/>).
+    /// </summary>
+    private static bool DeclaresMember(INamedTypeSymbol type, string name)
+    {
+        foreach (ISymbol member in type.GetMembers(name))
+        {
+            foreach (SyntaxReference reference in member.DeclaringSyntaxReferences)
+            {
+                if (!IsOurGeneratedFile(reference.SyntaxTree))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Looks for the header in the first lines only (tooling may put a pragma or a comment above it).</summary>
+    private static bool IsOurGeneratedFile(SyntaxTree tree)
+    {
+        Microsoft.CodeAnalysis.Text.SourceText text = tree.GetText();
+        string start = text.ToString(new Microsoft.CodeAnalysis.Text.TextSpan(0, System.Math.Min(text.Length, 512)));
+        return start.IndexOf(Emitting.TypeDeclarationEmitter.Header, System.StringComparison.Ordinal) >= 0;
     }
 
     private static bool IsPartial(INamedTypeSymbol type)

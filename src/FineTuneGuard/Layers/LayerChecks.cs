@@ -3,7 +3,7 @@ using System;
 namespace FineTuneGuard;
 
 /// <summary>
-/// The argument checks of the generated layer entry points (through the layer cores): a wrong buffer fails with a
+/// The argument checks of the generated layer entry points (in the layer base classes): a wrong buffer fails with a
 /// message naming the layer, the method, the parameter, the expected shape and the actual length, before any kernel runs.
 /// </summary>
 internal static class LayerChecks
@@ -42,6 +42,28 @@ internal static class LayerChecks
     {
         ArgumentNullException.ThrowIfNull(layerName);
         return layerName;
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless 0 ≤ <paramref name="value"/> &lt; 1.</summary>
+    public static float Probability(float value, string parameter)
+    {
+        if (!(value >= 0f && value < 1f))
+        {
+            throw new ArgumentOutOfRangeException(parameter, value, "'" + parameter + "' must be in [0, 1).");
+        }
+
+        return value;
+    }
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> ≥ 0.</summary>
+    public static int NonNegative(int value, string parameter)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(parameter, value, "'" + parameter + "' must be >= 0.");
+        }
+
+        return value;
     }
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> &gt; 0.</summary>

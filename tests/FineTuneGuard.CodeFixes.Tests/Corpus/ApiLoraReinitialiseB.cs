@@ -12,13 +12,13 @@ public static class TaskSwitching
     public static void ResetWrong(TaskAdapter adapter, ulong seed)
     {
         var random = new SeededRandom(seed);
-        Lora.InitializeA(TaskAdapter.Shape, adapter.A, random);
-        Lora.InitializeA(TaskAdapter.Shape, adapter.B, random); // expect: FTG0004
+        Lora.InitializeA(adapter.Shape, adapter.A, random);
+        Lora.InitializeA(adapter.Shape, adapter.B, random); // expect: FTG0004
     }
 
     public static void ResetRight(TaskAdapter adapter, ulong seed)
     {
-        Lora.InitializeA(TaskAdapter.Shape, adapter.A, new SeededRandom(seed));
+        Lora.InitializeA(adapter.Shape, adapter.A, new SeededRandom(seed));
         Array.Clear(adapter.B);
     }
 }

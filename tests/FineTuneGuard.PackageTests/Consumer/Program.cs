@@ -24,10 +24,18 @@ new SeededRandom(9).FillUniform(x, -1f, 1f);
 var y = new float[2 * SmallProj.OutFeatures];
 lora.Forward(2, x, weight, y);
 var expected = (float[])weight.Clone();
-Lora.MergeInto(SmallProj.Shape, Lora.Scaling(SmallProj.Alpha, SmallProj.Rank), expected, lora.A, lora.B);
+Lora.MergeInto(lora.Shape, Lora.Scaling(SmallProj.Alpha, SmallProj.Rank), expected, lora.A, lora.B);
 lora.MergeInto(weight);
 bool same = weight.AsSpan().SequenceEqual(expected);
 Console.WriteLine($"SmallProj forward finite: {Array.TrueForAll(y, float.IsFinite)}; merge equals runtime: {same}");
+
+// Every generated LoRA class derives from the runtime's LoraLayerBase: code that handles any adapter takes the base type.
+LoraLayerBase[] adapters = { lora, new QProj(seed: 1) };
+foreach (LoraLayerBase adapter in adapters)
+{
+    Console.WriteLine($"LoraLayerBase {adapter.Definition.Name}: r={adapter.Shape.Rank}, trainable {adapter.Definition.TrainableParameterCount}");
+}
+
 try
 {
     lora.MergeInto(Buffer(100)); // a wrong length the analyzer cannot see: the generated run-time check reports it
@@ -63,3 +71,4 @@ public partial class Prefix32
 public partial class Llama2
 {
 }
+

@@ -137,9 +137,45 @@ public class LayerDeclarationAnalyzerTests
         => Verifier.Verify("""
             using FineTuneGuard;
             [{|#0:PrefixTuning(2, 4, 4, 16)|}]
-            public partial class Keys { }
+            public partial class Heads { }
             """,
-            FTG0101("[PrefixTuning] cannot complete a class named 'Keys': it generates a member 'Keys' and a member cannot be named like its class; rename the class (e.g. 'KeysLayer')"));
+            FTG0101("[PrefixTuning] cannot complete a class named 'Heads': it generates a member 'Heads' and a member cannot be named like its class; rename the class (e.g. 'HeadsLayer')"));
+
+    [Fact]
+    public Task ClassNamedLikeAnInheritedMemberIsClean()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            [PrefixTuning(2, 4, 4, 16)]
+            public partial class Keys { }
+            """);
+
+    [Fact]
+    public Task MemberTheGeneratorAlsoDeclaresIsFTG0101()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            [{|#0:LoraLayer(16, 16, Rank = 4)|}]
+            public partial class Proj { public const int Rank = 4; }
+            """,
+            FTG0101("[LoraLayer] generates the member 'Rank' of 'Proj', which the class already declares; rename or remove the class's 'Rank'"));
+
+    [Fact]
+    public Task UserBaseClassIsFTG0101()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            public class Module { }
+            [{|#0:BottleneckAdapter(64, 8)|}]
+            public partial class Adapter : Module { }
+            """,
+            FTG0101("[BottleneckAdapter] makes 'Adapter' derive from FineTuneGuard.BottleneckAdapterBase, so it cannot also derive from 'Module'; remove the base class (hold that object in a field instead)"));
+
+    [Fact]
+    public Task ExplicitRuntimeBaseClassAndInterfacesAreClean()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            public interface IProjection { }
+            [LoraLayer(16, 16, Rank = 4)]
+            public partial class Proj : LoraLayerBase, IProjection { public Proj(int seed) : base((ulong)seed) { } }
+            """);
 
     [Fact]
     public Task ContainingTypeNotPartialIsFTG0101()

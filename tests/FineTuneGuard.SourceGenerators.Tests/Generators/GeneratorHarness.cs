@@ -50,9 +50,17 @@ internal sealed class GeneratorHarness
         return field.ConstantValue;
     }
 
-    /// <summary>The names of the public members of a type (generated ones included).</summary>
+    /// <summary>The names of the public members of a type: generated ones and those inherited from its runtime base class.</summary>
     public IReadOnlyCollection<string> PublicMembers(string typeMetadataName)
-        => Output.GetTypeByMetadataName(typeMetadataName)!.GetMembers()
-            .Where(m => m.DeclaredAccessibility == Accessibility.Public && !m.IsImplicitlyDeclared)
-            .Select(m => m.Name).ToHashSet();
+    {
+        var names = new HashSet<string>();
+        for (ITypeSymbol? type = Output.GetTypeByMetadataName(typeMetadataName); type is not null && type.SpecialType != SpecialType.System_Object; type = type.BaseType)
+        {
+            names.UnionWith(type.GetMembers()
+                .Where(m => m.DeclaredAccessibility == Accessibility.Public && !m.IsImplicitlyDeclared && m is not IMethodSymbol { MethodKind: MethodKind.Constructor })
+                .Select(m => m.Name));
+        }
+
+        return names;
+    }
 }

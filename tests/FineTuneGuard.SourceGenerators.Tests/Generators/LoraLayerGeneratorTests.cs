@@ -86,8 +86,8 @@ public class LoraLayerGeneratorTests
         Assert.Equal(3L * (10 + 12), h.Constant("Demo.Proj", "TrainableParameterCount"));
         Assert.Equal(12, h.Constant("Demo.Proj", "OutFeatures"));
         Assert.Equal(10, h.Constant("Demo.Proj", "InFeatures"));
-        Assert.Equal(new[] { "A", "B", "GradA", "GradB", "Enabled", "Forward", "Backward", "MergeInto", "UnmergeFrom", "SafeMergeInto", "ResetParameters", "Shape", "Scaling", "Alpha", "Dropout", "UseRsLora" }.Order(),
-            h.PublicMembers("Demo.Proj").Intersect(new[] { "A", "B", "GradA", "GradB", "Enabled", "Forward", "Backward", "MergeInto", "UnmergeFrom", "SafeMergeInto", "ResetParameters", "Shape", "Scaling", "Alpha", "Dropout", "UseRsLora" }).Order());
+        Assert.Equal(new[] { "A", "B", "GradA", "GradB", "Enabled", "Forward", "Backward", "MergeInto", "UnmergeFrom", "SafeMergeInto", "ResetParameters", "Shape", "Definition", "Scaling", "Alpha", "Dropout", "UseRsLora" }.Order(),
+            h.PublicMembers("Demo.Proj").Intersect(new[] { "A", "B", "GradA", "GradB", "Enabled", "Forward", "Backward", "MergeInto", "UnmergeFrom", "SafeMergeInto", "ResetParameters", "Shape", "Definition", "Scaling", "Alpha", "Dropout", "UseRsLora" }).Order());
     }
 
     [Theory]

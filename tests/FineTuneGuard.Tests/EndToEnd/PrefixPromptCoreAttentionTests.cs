@@ -1,10 +1,11 @@
 using FineTuneGuard.Attention;
+using FineTuneGuard.Tests.Layers;
 
 namespace FineTuneGuard.Tests.EndToEnd;
 
 /// <summary>
-/// The attention entry points of <see cref="PrefixTuningCore"/> and <see cref="PromptTuningCore"/> (what the generated
-/// [PrefixTuning] / [PromptTuning] members forward to): the <see cref="LayerPrefixes"/> layout, the MLP lifecycle and
+/// The attention entry points of <see cref="PrefixTuningBase"/> and <see cref="PromptTuningBase"/> (what the generated
+/// [PrefixTuning] / [PromptTuning] classes inherit): the <see cref="LayerPrefixes"/> layout, the MLP lifecycle and
 /// the bad-input errors. Bit-for-bit and finite-difference checks through generated classes live in the generator tests.
 /// </summary>
 public class PrefixPromptCoreAttentionTests
@@ -12,7 +13,7 @@ public class PrefixPromptCoreAttentionTests
     [Fact]
     public void PrefixCoreShapeIsTheLayerPrefixesShapeWithKvHeads()
     {
-        var core = new PrefixTuningCore(3, 4, 2, 5, 0);
+        var core = new HandWrittenPrefix(new PrefixTuningDefinition("Prefix", 3, 4, 2, 5, 0));
         Assert.Equal(new PrefixShape(3, 4, 2, 5), core.Shape);
         Assert.Equal(core.Shape.Length, core.KeyValues.Length);
         Assert.Equal(core.Shape.Length, core.GradKeyValues.Length);
@@ -24,7 +25,7 @@ public class PrefixPromptCoreAttentionTests
     [Fact]
     public void PrefixCoreRejectsAnAttentionShapeOfAnotherHeadWidthNamingBothShapes()
     {
-        var core = new PrefixTuningCore(2, 3, 2, 4, 0);
+        var core = new HandWrittenPrefix(new PrefixTuningDefinition("Prefix", 2, 3, 2, 4, 0));
         var attention = new AttentionShape(1, 4, 2, 2, 8, 3);
         var ex = Assert.Throws<ArgumentException>(() => core.AttentionForward(
             0, attention, new float[attention.QueryLength], new float[attention.KeyValueLength], new float[attention.KeyValueLength],
@@ -38,12 +39,12 @@ public class PrefixPromptCoreAttentionTests
     [Fact]
     public void EncoderMembersNeedTheMlpAndTheBackwardNeedsTheForward()
     {
-        var plain = new PrefixTuningCore(2, 3, 2, 4, 0);
+        var plain = new HandWrittenPrefix(new PrefixTuningDefinition("Prefix", 2, 3, 2, 4, 0));
         Assert.Throws<InvalidOperationException>(plain.EncoderForward);
         Assert.Throws<InvalidOperationException>(plain.EncoderBackward);
         Assert.Throws<InvalidOperationException>(plain.Fold);
 
-        var encoded = new PrefixTuningCore(2, 3, 2, 4, 5);
+        var encoded = new HandWrittenPrefix(new PrefixTuningDefinition("Prefix", 2, 3, 2, 4, 5));
         encoded.ResetParameters(4);
         Assert.Equal(encoded.KeyValues.Length, encoded.GradKeyValues.Length);
         var ex = Assert.Throws<InvalidOperationException>(encoded.EncoderBackward);
@@ -61,7 +62,7 @@ public class PrefixPromptCoreAttentionTests
     [Fact]
     public void PromptCoreIsTheSoftPromptOfItsShape()
     {
-        var core = new PromptTuningCore(3, 4);
+        var core = new HandWrittenPrompt(new PromptTuningDefinition("Prompt", 3, 4));
         core.ResetParameters(5);
         Assert.Equal(new SoftPromptShape(2, 3, 5, 4), core.PromptShape(2, 5));
         float[] x = new float[2 * 5 * 4];

@@ -3,7 +3,7 @@ using FineTuneGuard.Tests.Kernels;
 namespace FineTuneGuard.Tests.Layers;
 
 /// <summary>
-/// The runtime cores behind the generated layer classes: bad-input messages name the layer, the method, the parameter and
+/// The runtime base classes of the generated layer classes: bad-input messages name the layer, the method, the parameter and
 /// both shapes; forward, backward and merges equal the kernels they forward to, bit for bit.
 /// </summary>
 [Collection(KernelTestCollection.Name)]
@@ -16,9 +16,9 @@ public class LayerCoreTests
         return values;
     }
 
-    private static LoraLayerCore Lora10x12(ulong seed)
+    private static HandWrittenLora Lora10x12(ulong seed)
     {
-        var core = new LoraLayerCore("Proj", 10, 12, 3, 7f / 3f);
+        var core = new HandWrittenLora(new LoraLayerDefinition("Proj", 10, 12, 3, 7f));
         core.ResetParameters(seed);
         new SeededRandom(seed + 1000).FillUniform(core.B, -1f, 1f);
         return core;
@@ -27,7 +27,7 @@ public class LayerCoreTests
     [Fact]
     public void LoraInitialisationIsPeftsAndMatchesTheKernel()
     {
-        var core = new LoraLayerCore("Proj", 10, 12, 3, 2f);
+        var core = new HandWrittenLora(new LoraLayerDefinition("Proj", 10, 12, 3, 6f));
         core.GradA[0] = 1f;
         core.B[0] = 1f;
         core.ResetParameters(42);
@@ -45,7 +45,7 @@ public class LayerCoreTests
     {
         var shape = new LoraShape(10, 12, 3);
         const float s = 7f / 3f;
-        LoraLayerCore core = Lora10x12(5);
+        HandWrittenLora core = Lora10x12(5);
         float[] x = Random(20, 1), w = Random(120, 2), dy = Random(24, 3);
 
         var y = new float[24];
@@ -79,7 +79,7 @@ public class LayerCoreTests
     [Fact]
     public void DisabledLoraIsTheBaseLayerWithZeroAdapterGradients()
     {
-        LoraLayerCore core = Lora10x12(5);
+        HandWrittenLora core = Lora10x12(5);
         core.Enabled = false;
         float[] x = Random(20, 1), w = Random(120, 2), dy = Random(24, 3);
         var y = new float[24];
@@ -102,7 +102,7 @@ public class LayerCoreTests
     [Fact]
     public void LoraShapeMessagesNameTheLayerMethodParameterAndBothShapes()
     {
-        var core = new LoraLayerCore("Block.Proj", 10, 12, 3, 1f);
+        var core = new HandWrittenLora(new LoraLayerDefinition("Block.Proj", 10, 12, 3, 3f));
         var merge = Assert.Throws<ArgumentException>(() => core.MergeInto(new float[100]));
         Assert.Equal("Block.Proj.MergeInto: 'weight' must be OutFeatures x InFeatures = 12 x 10 = 120 elements; got 100. (Parameter 'weight')", merge.Message);
         Assert.Equal("weight", merge.ParamName);
@@ -128,7 +128,7 @@ public class LayerCoreTests
     [Fact]
     public void LoraSafeMergeRefusesNonFiniteAdapters()
     {
-        LoraLayerCore core = Lora10x12(1);
+        HandWrittenLora core = Lora10x12(1);
         core.B[0] = float.NaN;
         var w = new float[120];
         Assert.Throws<NonFiniteValueException>(() => core.SafeMergeInto(w));
@@ -138,18 +138,18 @@ public class LayerCoreTests
     [Fact]
     public void CoresRejectNonPositiveDimensions()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LoraLayerCore("P", 0, 4, 1, 1f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new LoraLayerCore("P", 4, 4, 0, 1f));
-        Assert.Throws<ArgumentNullException>(() => new LoraLayerCore(null!, 4, 4, 1, 1f));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BottleneckAdapterCore("A", 8, -1, true));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PrefixTuningCore(1, 1, 1, 1, -1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new PromptTuningCore(0, 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandWrittenLora(new LoraLayerDefinition("P", 0, 4, 1, 1f)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandWrittenLora(new LoraLayerDefinition("P", 4, 4, 0, 1f)));
+        Assert.Throws<ArgumentNullException>(() => new HandWrittenLora(new LoraLayerDefinition(null!, 4, 4, 1, 1f)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandWrittenAdapter(new BottleneckAdapterDefinition("A", 8, -1, true)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandWrittenPrefix(new PrefixTuningDefinition("P", 1, 1, 1, 1, -1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new HandWrittenPrompt(new PromptTuningDefinition("P", 0, 4)));
     }
 
     [Fact]
     public void AdapterForwardBackwardEqualTheKernelsAndStartsAsIdentity()
     {
-        var core = new BottleneckAdapterCore("Adapter", 16, 4, hasBias: true) { Activation = AdapterActivation.Gelu };
+        var core = new HandWrittenAdapter(new BottleneckAdapterDefinition("Adapter", 16, 4, HasBias: true)) { Activation = AdapterActivation.Gelu };
         core.ResetParameters(3);
         float[] x = Random(32, 1), dy = Random(32, 2);
         var pre = new float[8];
@@ -186,7 +186,7 @@ public class LayerCoreTests
     [Fact]
     public void AdapterWithoutBiasHasEmptyBiasesAndNamedShapeMessages()
     {
-        var core = new BottleneckAdapterCore("Adapter", 16, 4, hasBias: false);
+        var core = new HandWrittenAdapter(new BottleneckAdapterDefinition("Adapter", 16, 4, HasBias: false));
         Assert.Empty(core.DownBias);
         Assert.Empty(core.GradUpBias);
         var ex = Assert.Throws<ArgumentException>(() => core.Forward(2, new float[32], new float[7], new float[32]));
@@ -200,7 +200,7 @@ public class LayerCoreTests
     [Fact]
     public void PrefixWithoutProjectionIsAnEmbeddingWithKeyAndValueViews()
     {
-        var core = new PrefixTuningCore(3, 2, 2, 4, 0);
+        var core = new HandWrittenPrefix(new PrefixTuningDefinition("Prefix", 3, 2, 2, 4, 0));
         core.ResetParameters(7);
         var expected = new float[3 * 2 * 2 * 8];
         new SeededRandom(7).FillNormal(expected, 0f, 1f);
@@ -217,7 +217,7 @@ public class LayerCoreTests
     [Fact]
     public void PrefixWithProjectionInitialisesTheMlpAsPeft()
     {
-        var core = new PrefixTuningCore(2, 3, 2, 4, 5);
+        var core = new HandWrittenPrefix(new PrefixTuningDefinition("Prefix", 2, 3, 2, 4, 5));
         core.KeyValues[0] = 1f;
         core.ResetParameters(11);
         Assert.All(core.KeyValues, v => Assert.Equal(0f, v));
@@ -237,7 +237,7 @@ public class LayerCoreTests
     [Fact]
     public void PromptIsNormalWithTokenViews()
     {
-        var core = new PromptTuningCore(4, 3);
+        var core = new HandWrittenPrompt(new PromptTuningDefinition("Prompt", 4, 3));
         core.ResetParameters(2);
         var expected = new float[12];
         new SeededRandom(2).FillNormal(expected, 0f, 1f);

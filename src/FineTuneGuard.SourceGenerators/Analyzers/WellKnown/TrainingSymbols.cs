@@ -22,6 +22,10 @@ internal sealed class TrainingSymbols
         PrefixTuning = compilation.GetTypeByMetadataName("FineTuneGuard.PrefixTuningAttribute");
         PromptTuning = compilation.GetTypeByMetadataName("FineTuneGuard.PromptTuningAttribute");
         LoraTargets = compilation.GetTypeByMetadataName("FineTuneGuard.LoraTargetsAttribute");
+        LoraLayerBase = compilation.GetTypeByMetadataName("FineTuneGuard.LoraLayerBase");
+        BottleneckAdapterBase = compilation.GetTypeByMetadataName("FineTuneGuard.BottleneckAdapterBase");
+        PrefixTuningBase = compilation.GetTypeByMetadataName("FineTuneGuard.PrefixTuningBase");
+        PromptTuningBase = compilation.GetTypeByMetadataName("FineTuneGuard.PromptTuningBase");
 
         CrossEntropy = Runtime(compilation, "CrossEntropy");
         TokenLoss = Runtime(compilation, "TokenLoss");
@@ -63,6 +67,15 @@ internal sealed class TrainingSymbols
     public INamedTypeSymbol? PrefixTuning { get; }
     public INamedTypeSymbol? PromptTuning { get; }
     public INamedTypeSymbol? LoraTargets { get; }
+
+    /// <summary>The runtime base class of generated LoRA layers; it declares A and B.</summary>
+    public INamedTypeSymbol? LoraLayerBase { get; }
+
+    public INamedTypeSymbol? BottleneckAdapterBase { get; }
+
+    public INamedTypeSymbol? PrefixTuningBase { get; }
+
+    public INamedTypeSymbol? PromptTuningBase { get; }
 
     public INamedTypeSymbol? CrossEntropy { get; }
     public INamedTypeSymbol? TokenLoss { get; }
@@ -123,10 +136,12 @@ internal sealed class TrainingSymbols
         return false;
     }
 
-    /// <summary>A type with one of the layer attributes: its instances are adapters.</summary>
+    /// <summary>A type with one of the layer attributes, or one of the runtime layer base classes: its instances are adapters.</summary>
     public bool IsAdapterLayer(ITypeSymbol? type)
         => type is INamedTypeSymbol named
-           && (HasAttribute(named, LoraLayer) || HasAttribute(named, BottleneckAdapter) || HasAttribute(named, PrefixTuning) || HasAttribute(named, PromptTuning));
+           && (HasAttribute(named, LoraLayer) || HasAttribute(named, BottleneckAdapter) || HasAttribute(named, PrefixTuning) || HasAttribute(named, PromptTuning)
+               || InheritsFrom(named, LoraLayerBase) || InheritsFrom(named, BottleneckAdapterBase) || InheritsFrom(named, PrefixTuningBase)
+               || InheritsFrom(named, PromptTuningBase));
 
     /// <summary>TorchSharp's tensor or anything derived from it (Parameter).</summary>
     public bool IsTensor(ITypeSymbol? type) => InheritsFrom(type, Tensor);

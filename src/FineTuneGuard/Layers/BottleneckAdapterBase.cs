@@ -1,29 +1,55 @@
 using System;
-using System.ComponentModel;
 
 namespace FineTuneGuard;
 
 /// <summary>
-/// The state and entry points of one <see cref="BottleneckAdapterAttribute"/> layer, shared by every generated class:
-/// y = x + act(x·Downᵀ + bd)·Upᵀ + bu with Down (Bottleneck x ModelDim) and Up (ModelDim x Bottleneck), row-major, and
-/// optional biases (empty arrays without them). Up starts at zero so that the adapter starts as the identity. Every entry
-/// point checks its buffers (messages name the layer, the method, the parameter and both shapes) and then calls
-/// <see cref="BottleneckAdapter"/>. Generated layer classes hold one of these and forward to it; use the generated members.
+/// The base class of every <see cref="BottleneckAdapterAttribute"/> layer: y = x + act(x·Downᵀ + bd)·Upᵀ + bu with Down
+/// (Bottleneck x ModelDim) and Up (ModelDim x Bottleneck), row-major, and optional biases (empty arrays without them).
+/// Up starts at zero so that the adapter starts as the identity. Every entry point checks its buffers (messages name the
+/// layer, the method, the parameter and both shapes) and then calls <see cref="BottleneckAdapter"/>.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class BottleneckAdapterCore
+/// <remarks>
+/// The generator derives each annotated class from this type and adds only the compile-time constants and
+/// <see cref="CreateDefinition"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// </remarks>
+public abstract class BottleneckAdapterBase
 {
     private readonly string _name;
 
-    /// <summary>Allocates the projections, biases and gradients (all zero) for a layer named <paramref name="layerName"/> in messages.</summary>
-    /// <param name="layerName">The layer's name in shape-check messages (the generated class's name).</param>
-    /// <param name="modelDim">Model (residual stream) width d.</param>
-    /// <param name="bottleneck">Bottleneck width b.</param>
-    /// <param name="hasBias">Whether Down and Up carry biases (otherwise the bias arrays are empty).</param>
-    public BottleneckAdapterCore(string layerName, int modelDim, int bottleneck, bool hasBias)
+    /// <summary>
+    /// Allocates the projections, biases and gradients from <see cref="CreateDefinition"/> and initialises them
+    /// (<see cref="ResetParameters"/> with <paramref name="seed"/>): Down random, Up and biases zero.
+    /// </summary>
+    /// <param name="seed">Seed of Down's initialisation.</param>
+    protected BottleneckAdapterBase(ulong seed = 0)
+        : this(null, seed)
     {
-        _name = LayerChecks.Name(layerName);
-        Shape = new AdapterShape(LayerChecks.Positive(modelDim, nameof(modelDim)), LayerChecks.Positive(bottleneck, nameof(bottleneck)));
+    }
+
+    /// <summary>
+    /// For layers defined at run time (without the generator): allocates the projections, biases and gradients from <paramref name="definition"/>
+    /// and initialises them as the seeded constructor does.
+    /// </summary>
+    /// <param name="definition">What the layer is.</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    protected BottleneckAdapterBase(BottleneckAdapterDefinition definition, ulong seed = 0)
+        : this(((BottleneckAdapterDefinition?)definition), seed)
+    {
+    }
+
+    private BottleneckAdapterBase(BottleneckAdapterDefinition? given, ulong seed)
+    {
+        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
+        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
+#pragma warning disable CA2214 // Do not call overridable methods in constructors
+        BottleneckAdapterDefinition definition = given ?? CreateDefinition();
+#pragma warning restore CA2214
+        _name = LayerChecks.Name(definition.Name);
+        int modelDim = LayerChecks.Positive(definition.ModelDim, nameof(definition.ModelDim));
+        int bottleneck = LayerChecks.Positive(definition.Bottleneck, nameof(definition.Bottleneck));
+        bool hasBias = definition.HasBias;
+        Definition = definition;
+        Shape = new AdapterShape(modelDim, bottleneck);
         Down = new float[Shape.DownLength];
         Up = new float[Shape.UpLength];
         GradDown = new float[Shape.DownLength];
@@ -32,7 +58,11 @@ public sealed class BottleneckAdapterCore
         UpBias = hasBias ? new float[modelDim] : Array.Empty<float>();
         GradDownBias = hasBias ? new float[bottleneck] : Array.Empty<float>();
         GradUpBias = hasBias ? new float[modelDim] : Array.Empty<float>();
+        ResetParameters(seed);
     }
+
+    /// <summary>What this layer is: its name in messages, model width, bottleneck width and whether it has biases.</summary>
+    public BottleneckAdapterDefinition Definition { get; }
 
     /// <summary>The shape handed to the kernels.</summary>
     public AdapterShape Shape { get; }
@@ -130,4 +160,13 @@ public sealed class BottleneckAdapterCore
         Array.Clear(GradUp);
         Array.Clear(GradUpBias);
     }
+
+    /// <summary>
+    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
+    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
+    /// </summary>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
+    protected virtual BottleneckAdapterDefinition CreateDefinition()
+        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a BottleneckAdapterDefinition to the base constructor (the generator does the former).");
 }

@@ -1,34 +1,58 @@
 using System;
-using System.ComponentModel;
 using FineTuneGuard.Attention;
 
 namespace FineTuneGuard;
 
 /// <summary>
-/// The storage of one <see cref="PromptTuningAttribute"/> layer, shared by every generated class: the soft prompt, VirtualTokens
-/// x EmbeddingDim, row-major, N(0, 1) at initialisation (PEFT's random init), and its gradient, prepended to the token
-/// embeddings through <see cref="SoftPrompt"/>. Generated layer classes hold one of these and forward to it; use the
-/// generated members.
+/// The base class of every <see cref="PromptTuningAttribute"/> layer: the soft prompt, VirtualTokens x EmbeddingDim,
+/// row-major, N(0, 1) at initialisation (PEFT's random init), and its gradient, prepended to the token embeddings
+/// through <see cref="SoftPrompt"/>.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class PromptTuningCore
+/// <remarks>
+/// The generator derives each annotated class from this type and adds only the compile-time constants and
+/// <see cref="CreateDefinition"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// </remarks>
+public abstract class PromptTuningBase
 {
-    /// <summary>Allocates the soft prompt and its gradient, both zero.</summary>
-    /// <param name="virtualTokens">Number of virtual (soft-prompt) tokens.</param>
-    /// <param name="embeddingDim">Embedding width of the model.</param>
-    public PromptTuningCore(int virtualTokens, int embeddingDim)
+    private readonly int _virtualTokens;
+    private readonly int _embeddingDim;
+
+    /// <summary>Allocates the soft prompt and its gradient from <see cref="CreateDefinition"/> and initialises the prompt N(0, 1) from <paramref name="seed"/>.</summary>
+    /// <param name="seed">Seed of the initialisation.</param>
+    protected PromptTuningBase(ulong seed = 0)
+        : this(null, seed)
     {
-        VirtualTokens = LayerChecks.Positive(virtualTokens, nameof(virtualTokens));
-        EmbeddingDim = LayerChecks.Positive(embeddingDim, nameof(embeddingDim));
-        Embeddings = new float[checked(virtualTokens * embeddingDim)];
-        GradEmbeddings = new float[Embeddings.Length];
     }
 
-    /// <summary>Number of virtual tokens.</summary>
-    public int VirtualTokens { get; }
+    /// <summary>
+    /// For layers defined at run time (without the generator): allocates the soft prompt and its gradient from <paramref name="definition"/>
+    /// and initialises them as the seeded constructor does.
+    /// </summary>
+    /// <param name="definition">What the layer is.</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    protected PromptTuningBase(PromptTuningDefinition definition, ulong seed = 0)
+        : this(((PromptTuningDefinition?)definition), seed)
+    {
+    }
 
-    /// <summary>Embedding width.</summary>
-    public int EmbeddingDim { get; }
+    private PromptTuningBase(PromptTuningDefinition? given, ulong seed)
+    {
+        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
+        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
+#pragma warning disable CA2214 // Do not call overridable methods in constructors
+        PromptTuningDefinition definition = given ?? CreateDefinition();
+#pragma warning restore CA2214
+        LayerChecks.Name(definition.Name);
+        _virtualTokens = LayerChecks.Positive(definition.VirtualTokens, nameof(definition.VirtualTokens));
+        _embeddingDim = LayerChecks.Positive(definition.EmbeddingDim, nameof(definition.EmbeddingDim));
+        Definition = definition;
+        Embeddings = new float[checked(_virtualTokens * _embeddingDim)];
+        GradEmbeddings = new float[Embeddings.Length];
+        ResetParameters(seed);
+    }
+
+    /// <summary>What this layer is: its name, the number of virtual tokens and the embedding width.</summary>
+    public PromptTuningDefinition Definition { get; }
 
     /// <summary>The soft prompt, VirtualTokens x EmbeddingDim, row-major.</summary>
     public float[] Embeddings { get; }
@@ -46,15 +70,15 @@ public sealed class PromptTuningCore
     /// <summary>The embedding of virtual token <paramref name="index"/> (EmbeddingDim values), a view into <see cref="Embeddings"/>.</summary>
     public Span<float> Token(int index)
     {
-        LayerChecks.Index(nameof(index), index, VirtualTokens);
-        return new Span<float>(Embeddings, index * EmbeddingDim, EmbeddingDim);
+        LayerChecks.Index(nameof(index), index, _virtualTokens);
+        return new Span<float>(Embeddings, index * _embeddingDim, _embeddingDim);
     }
 
     /// <summary>The shape handed to <see cref="SoftPrompt"/>: (batch, VirtualTokens, tokens, EmbeddingDim).</summary>
     /// <param name="batch">Sequences in the batch.</param>
     /// <param name="tokens">Real tokens per sequence.</param>
     /// <returns>The shape.</returns>
-    public SoftPromptShape PromptShape(int batch, int tokens) => new(batch, VirtualTokens, tokens, EmbeddingDim);
+    public SoftPromptShape PromptShape(int batch, int tokens) => new(batch, _virtualTokens, tokens, _embeddingDim);
 
     /// <summary>Y_b = [P; X_b] for every sequence b (<see cref="SoftPrompt.Prepend"/>).</summary>
     /// <param name="batch">Sequences in the batch.</param>
@@ -95,4 +119,13 @@ public sealed class PromptTuningCore
     /// <param name="output">Written: the prompted mask.</param>
     public void PrependPaddingMask(int batch, int tokens, ReadOnlySpan<bool> tokenMask, Span<bool> output)
         => SoftPrompt.PrependPaddingMask(PromptShape(batch, tokens), tokenMask, output);
+
+    /// <summary>
+    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
+    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
+    /// </summary>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
+    protected virtual PromptTuningDefinition CreateDefinition()
+        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a PromptTuningDefinition to the base constructor (the generator does the former).");
 }

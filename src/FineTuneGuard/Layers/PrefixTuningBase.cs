@@ -1,46 +1,68 @@
 using System;
-using System.ComponentModel;
 using FineTuneGuard.Attention;
 
 namespace FineTuneGuard;
 
 /// <summary>
-/// The storage and entry points of one <see cref="PrefixTuningAttribute"/> layer, shared by every generated class: the
+/// The base class of every <see cref="PrefixTuningAttribute"/> layer: the
 /// key/value prefix <see cref="KeyValues"/> in the <see cref="LayerPrefixes"/> layout <c>[Layers x 2 x Heads x
 /// PrefixLength x HeadDim]</c> (keys of layer l, then its values; PEFT's <c>past_key_values</c> without the batch axis;
 /// <c>Heads</c> is the kv-head count on a grouped-query model) — trained directly (ProjectionHidden = 0) or, with PEFT's
 /// reparameterisation MLP (<see cref="PrefixEncoder"/>), the output of Embedding (PrefixLength x kv) → Down (h x kv) +
 /// bias → tanh → Up ((Layers·2·kv) x h) + bias, kv = Heads·HeadDim, h = ProjectionHidden. Attention runs through
-/// <see cref="LayerPrefixes"/>. Arrays that the configuration does not use are empty. Generated layer classes hold one
-/// of these and forward to it; use the generated members.
+/// <see cref="LayerPrefixes"/>. Arrays that the configuration does not use are empty.
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class PrefixTuningCore
+/// <remarks>
+/// The generator derives each annotated class from this type and adds only the compile-time constants and
+/// <see cref="CreateDefinition"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// </remarks>
+public abstract class PrefixTuningBase
 {
     private readonly float[] _hidden;
+    private readonly int _layers;
+    private readonly int _projectionHidden;
     private bool _encoded;
 
-    /// <summary>Allocates the prefix (and the reparameterisation MLP when <paramref name="projectionHidden"/> &gt; 0) and the gradients, all zero.</summary>
-    /// <param name="layers">Transformer layers that receive a prefix.</param>
-    /// <param name="prefixLength">Prefix slots per layer and head.</param>
-    /// <param name="heads">Key/value heads per layer (the attention heads, or the kv heads of a grouped-query model).</param>
-    /// <param name="headDim">Width of one head.</param>
-    /// <param name="projectionHidden">Hidden width of the reparameterisation MLP; 0 = none.</param>
-    public PrefixTuningCore(int layers, int prefixLength, int heads, int headDim, int projectionHidden)
+    /// <summary>
+    /// Allocates the prefix (and the reparameterisation MLP when ProjectionHidden &gt; 0) and the gradients from
+    /// <see cref="CreateDefinition"/>, and initialises them as PEFT does (<see cref="ResetParameters"/> with <paramref name="seed"/>).
+    /// </summary>
+    /// <param name="seed">Seed of the initialisation.</param>
+    protected PrefixTuningBase(ulong seed = 0)
+        : this(null, seed)
     {
-        Layers = LayerChecks.Positive(layers, nameof(layers));
-        PrefixLength = LayerChecks.Positive(prefixLength, nameof(prefixLength));
-        Heads = LayerChecks.Positive(heads, nameof(heads));
-        HeadDim = LayerChecks.Positive(headDim, nameof(headDim));
-        KeyValueWidth = checked(heads * headDim);
-        if (projectionHidden < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(projectionHidden), projectionHidden, "'projectionHidden' must be >= 0.");
-        }
+    }
 
-        ProjectionHidden = projectionHidden;
+    /// <summary>
+    /// For layers defined at run time (without the generator): allocates the prefix, the MLP and the gradients from <paramref name="definition"/>
+    /// and initialises them as the seeded constructor does.
+    /// </summary>
+    /// <param name="definition">What the layer is.</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    protected PrefixTuningBase(PrefixTuningDefinition definition, ulong seed = 0)
+        : this(((PrefixTuningDefinition?)definition), seed)
+    {
+    }
+
+    private PrefixTuningBase(PrefixTuningDefinition? given, ulong seed)
+    {
+        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
+        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
+#pragma warning disable CA2214 // Do not call overridable methods in constructors
+        PrefixTuningDefinition definition = given ?? CreateDefinition();
+#pragma warning restore CA2214
+        LayerChecks.Name(definition.Name);
+        int layers = LayerChecks.Positive(definition.Layers, nameof(definition.Layers));
+        int prefixLength = LayerChecks.Positive(definition.PrefixLength, nameof(definition.PrefixLength));
+        int heads = LayerChecks.Positive(definition.Heads, nameof(definition.Heads));
+        int headDim = LayerChecks.Positive(definition.HeadDim, nameof(definition.HeadDim));
+        int projectionHidden = LayerChecks.NonNegative(definition.ProjectionHidden, nameof(definition.ProjectionHidden));
+
+        Definition = definition;
+        _layers = layers;
+        _projectionHidden = projectionHidden;
         Shape = new PrefixShape(layers, prefixLength, heads, headDim);
-        int kv = KeyValueWidth, h = projectionHidden, slot = checked(prefixLength * kv), up = checked(layers * 2 * kv);
+        int kv = definition.KeyValueWidth, h = projectionHidden, slot = checked(prefixLength * kv), up = checked(layers * 2 * kv);
         KeyValues = new float[checked(layers * 2 * slot)];
         GradKeyValues = new float[KeyValues.Length];
         bool mlp = h > 0;
@@ -55,25 +77,11 @@ public sealed class PrefixTuningCore
         GradProjectionUp = mlp ? new float[ProjectionUp.Length] : Array.Empty<float>();
         ProjectionUpBias = mlp ? new float[up] : Array.Empty<float>();
         GradProjectionUpBias = mlp ? new float[up] : Array.Empty<float>();
+        ResetParameters(seed);
     }
 
-    /// <summary>Transformer layers that receive a prefix.</summary>
-    public int Layers { get; }
-
-    /// <summary>Prefix slots per layer and head.</summary>
-    public int PrefixLength { get; }
-
-    /// <summary>Key/value heads per layer (the kv-head count on a grouped-query model).</summary>
-    public int Heads { get; }
-
-    /// <summary>Width of one head.</summary>
-    public int HeadDim { get; }
-
-    /// <summary>Heads·HeadDim.</summary>
-    public int KeyValueWidth { get; }
-
-    /// <summary>Hidden width of the reparameterisation MLP; 0 = none.</summary>
-    public int ProjectionHidden { get; }
+    /// <summary>What this layer is: its name, layers, prefix length, kv heads, head width and the MLP's hidden width.</summary>
+    public PrefixTuningDefinition Definition { get; }
 
     /// <summary>The prefix shape handed to <see cref="LayerPrefixes"/>: (Layers, PrefixLength, Heads, HeadDim).</summary>
     public PrefixShape Shape { get; }
@@ -127,17 +135,17 @@ public sealed class PrefixTuningCore
     {
         var random = new SeededRandom(seed);
         Array.Clear(GradKeyValues);
-        if (ProjectionHidden == 0)
+        if (_projectionHidden == 0)
         {
             random.FillNormal(KeyValues, 0f, 1f);
             return;
         }
 
         random.FillNormal(PrefixEmbedding, 0f, 1f);
-        float downBound = 1f / (float)Math.Sqrt(KeyValueWidth);
+        float downBound = 1f / (float)Math.Sqrt(Definition.KeyValueWidth);
         random.FillUniform(ProjectionDown, -downBound, downBound);
         random.FillUniform(ProjectionDownBias, -downBound, downBound);
-        float upBound = 1f / (float)Math.Sqrt(ProjectionHidden);
+        float upBound = 1f / (float)Math.Sqrt(_projectionHidden);
         random.FillUniform(ProjectionUp, -upBound, upBound);
         random.FillUniform(ProjectionUpBias, -upBound, upBound);
         Array.Clear(KeyValues);
@@ -256,18 +264,27 @@ public sealed class PrefixTuningCore
 
     private PrefixEncoderShape EncoderShape(string method)
     {
-        if (ProjectionHidden == 0)
+        if (_projectionHidden == 0)
         {
             throw new InvalidOperationException(method + " needs the reparameterisation MLP (ProjectionHidden > 0); without it KeyValues is trained directly.");
         }
 
-        return new PrefixEncoderShape(Layers, PrefixLength, Heads, HeadDim, ProjectionHidden);
+        return new PrefixEncoderShape(Shape.Layers, Shape.PrefixLength, Shape.KvHeads, Shape.HeadDim, _projectionHidden);
     }
 
     private Span<float> Slot(int layer, int slot)
     {
-        LayerChecks.Index(nameof(layer), layer, Layers);
+        LayerChecks.Index(nameof(layer), layer, _layers);
         int length = Shape.LayerLength;
         return new Span<float>(KeyValues, ((layer * 2) + slot) * length, length);
     }
+
+    /// <summary>
+    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
+    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
+    /// </summary>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
+    protected virtual PrefixTuningDefinition CreateDefinition()
+        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a PrefixTuningDefinition to the base constructor (the generator does the former).");
 }

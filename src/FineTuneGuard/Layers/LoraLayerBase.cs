@@ -1,42 +1,71 @@
 using System;
-using System.ComponentModel;
 
 namespace FineTuneGuard;
 
 /// <summary>
-/// The state and entry points of one <see cref="LoraLayerAttribute"/> layer, shared by every generated class: a frozen
-/// weight W (OutFeatures x InFeatures) adapted as y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ with A (Rank x InFeatures) and B
-/// (OutFeatures x Rank), row-major. Every entry point checks its buffers (messages name the layer, the method, the
-/// parameter and both shapes) and then calls <see cref="Lora"/> (or <see cref="Gemm"/> when the adapter is disabled).
-/// Generated layer classes hold one of these and forward to it; use the generated members.
+/// The base class of every <see cref="LoraLayerAttribute"/> layer: a frozen weight W (OutFeatures x InFeatures) adapted
+/// as y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ with A (Rank x InFeatures) and B (OutFeatures x Rank), row-major. It holds the storage
+/// and every entry point; each entry point checks its buffers (messages name the layer, the method, the parameter and
+/// both shapes) and then calls <see cref="Lora"/> (or <see cref="Gemm"/> when the adapter is disabled).
 /// </summary>
-[EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class LoraLayerCore
+/// <remarks>
+/// The generator derives each annotated class from this type and adds only what differs per layer: the compile-time
+/// constants and <see cref="CreateDefinition"/>. Code that handles any LoRA layer (a trainer, a merge loop) takes a
+/// <see cref="LoraLayerBase"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// </remarks>
+public abstract class LoraLayerBase
 {
     private readonly string _name;
+    private readonly float _scaling;
 
-    /// <summary>Allocates A, B and their gradients (all zero) for a layer named <paramref name="layerName"/> in messages.</summary>
-    /// <param name="layerName">The layer's name in shape-check messages (the generated class's name).</param>
-    /// <param name="inFeatures">Input width (columns of W and of A).</param>
-    /// <param name="outFeatures">Output width (rows of W and of B).</param>
-    /// <param name="rank">Rank r of the update B·A.</param>
-    /// <param name="scaling">s = alpha / r, or alpha / √r with rsLoRA.</param>
-    public LoraLayerCore(string layerName, int inFeatures, int outFeatures, int rank, float scaling)
+    /// <summary>
+    /// Allocates A, B and their gradients from <see cref="CreateDefinition"/> and initialises them as PEFT does
+    /// (<see cref="ResetParameters"/> with <paramref name="seed"/>).
+    /// </summary>
+    /// <param name="seed">Seed of A's Kaiming-uniform initialisation.</param>
+    protected LoraLayerBase(ulong seed = 0)
+        : this(null, seed)
     {
-        _name = LayerChecks.Name(layerName);
-        Shape = new LoraShape(LayerChecks.Positive(inFeatures, nameof(inFeatures)), LayerChecks.Positive(outFeatures, nameof(outFeatures)), LayerChecks.Positive(rank, nameof(rank)));
-        Scaling = scaling;
+    }
+
+    /// <summary>
+    /// For layers defined at run time (without the generator): allocates A, B and their gradients from <paramref name="definition"/>
+    /// and initialises them as the seeded constructor does.
+    /// </summary>
+    /// <param name="definition">What the layer is.</param>
+    /// <param name="seed">Seed of the initialisation.</param>
+    protected LoraLayerBase(LoraLayerDefinition definition, ulong seed = 0)
+        : this(((LoraLayerDefinition?)definition), seed)
+    {
+    }
+
+    private LoraLayerBase(LoraLayerDefinition? given, ulong seed)
+    {
+        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
+        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
+#pragma warning disable CA2214 // Do not call overridable methods in constructors
+        LoraLayerDefinition definition = given ?? CreateDefinition();
+#pragma warning restore CA2214
+        _name = LayerChecks.Name(definition.Name);
+        Shape = new LoraShape(
+            LayerChecks.Positive(definition.InFeatures, nameof(definition.InFeatures)),
+            LayerChecks.Positive(definition.OutFeatures, nameof(definition.OutFeatures)),
+            LayerChecks.Positive(definition.Rank, nameof(definition.Rank)));
+        LayerChecks.Probability(definition.Dropout, nameof(definition.Dropout));
+        _scaling = definition.Scaling;
+        Definition = definition;
         A = new float[Shape.ALength];
         B = new float[Shape.BLength];
         GradA = new float[Shape.ALength];
         GradB = new float[Shape.BLength];
+        ResetParameters(seed);
     }
+
+    /// <summary>What this layer is: its name in messages, widths, rank, alpha, rsLoRA and dropout (and the scaling they give).</summary>
+    public LoraLayerDefinition Definition { get; }
 
     /// <summary>The shape handed to the kernels.</summary>
     public LoraShape Shape { get; }
-
-    /// <summary>The scaling s.</summary>
-    public float Scaling { get; }
 
     /// <summary>A, Rank x InFeatures, row-major.</summary>
     public float[] A { get; }
@@ -76,7 +105,7 @@ public sealed class LoraLayerCore
         LayerChecks.Shape(_name, nameof(Forward), nameof(y), y.Length, rows, outF, "rows x OutFeatures");
         if (Enabled)
         {
-            Lora.Forward(Shape, Scaling, rows, x, weight, A, B, y);
+            Lora.Forward(Shape, _scaling, rows, x, weight, A, B, y);
         }
         else
         {
@@ -107,7 +136,7 @@ public sealed class LoraLayerCore
 
         if (Enabled)
         {
-            Lora.Backward(Shape, Scaling, rows, x, weight, A, B, dy, GradA, GradB, dx);
+            Lora.Backward(Shape, _scaling, rows, x, weight, A, B, dy, GradA, GradB, dx);
             return;
         }
 
@@ -123,14 +152,14 @@ public sealed class LoraLayerCore
     public void MergeInto(Span<float> weight)
     {
         CheckWeight(nameof(MergeInto), weight.Length);
-        Lora.MergeInto(Shape, Scaling, weight, A, B);
+        Lora.MergeInto(Shape, _scaling, weight, A, B);
     }
 
     /// <summary>W −= s·B·A: removes a merged adapter from <paramref name="weight"/> (OutFeatures x InFeatures) (<see cref="Lora.UnmergeFrom"/>).</summary>
     public void UnmergeFrom(Span<float> weight)
     {
         CheckWeight(nameof(UnmergeFrom), weight.Length);
-        Lora.UnmergeFrom(Shape, Scaling, weight, A, B);
+        Lora.UnmergeFrom(Shape, _scaling, weight, A, B);
     }
 
     /// <summary>
@@ -140,9 +169,18 @@ public sealed class LoraLayerCore
     public void SafeMergeInto(Span<float> weight)
     {
         CheckWeight(nameof(SafeMergeInto), weight.Length);
-        Lora.SafeMergeInto(Shape, Scaling, weight, A, B);
+        Lora.SafeMergeInto(Shape, _scaling, weight, A, B);
     }
 
     private void CheckWeight(string method, int length)
         => LayerChecks.Shape(_name, method, "weight", length, Shape.OutFeatures, Shape.InFeatures, "OutFeatures x InFeatures");
+
+    /// <summary>
+    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
+    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
+    /// </summary>
+    /// <returns>The definition.</returns>
+    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
+    protected virtual LoraLayerDefinition CreateDefinition()
+        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a LoraLayerDefinition to the base constructor (the generator does the former).");
 }

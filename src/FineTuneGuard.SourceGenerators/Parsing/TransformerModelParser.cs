@@ -105,9 +105,15 @@ internal static class TransformerModelParser
                 {
                     foreach (string suffix in new[] { "InFeatures", "OutFeatures", "LoraParametersPerLayer" })
                     {
-                        if (type.Name == target.MemberPrefix + suffix)
+                        string member = target.MemberPrefix + suffix;
+                        if (type.Name == member)
                         {
                             errors.Add($"[{TargetsName}] cannot complete a class named '{type.Name}': it generates a member '{type.Name}' for {target.Module}; rename the class");
+                            ok = false;
+                        }
+                        else if (TypeDeclarationParser.DeclaresMember(type, member))
+                        {
+                            errors.Add($"[{TargetsName}] generates the member '{member}' of '{type.Name}' for {target.Module}, which the class already declares; rename or remove the class's '{member}'");
                             ok = false;
                         }
                     }

@@ -101,7 +101,7 @@ internal static class TypeDeclarationParser
     /// user's code only; the analyzers see our generated part as well, whose files start with the header the emitter
     /// writes (<see cref="Emitting.TypeDeclarationEmitter.Header"/>).
     /// </summary>
-    private static bool DeclaresMember(INamedTypeSymbol type, string name)
+    public static bool DeclaresMember(INamedTypeSymbol type, string name)
     {
         foreach (ISymbol member in type.GetMembers(name))
         {

@@ -159,6 +159,15 @@ public class LayerDeclarationAnalyzerTests
             FTG0101("[LoraLayer] generates the member 'Rank' of 'Proj', which the class already declares; rename or remove the class's 'Rank'"));
 
     [Fact]
+    public Task MemberTheGeneratorAlsoDeclaresForALoraTargetIsFTG0101()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            [TransformerModel(2, 64, 4, 128, 100), {|#0:LoraTargets("q_proj", Rank = 4)|}]
+            public partial class Model { public const int QProjInFeatures = 64; }
+            """,
+            FTG0101("[LoraTargets] generates the member 'QProjInFeatures' of 'Model' for q_proj, which the class already declares; rename or remove the class's 'QProjInFeatures'"));
+
+    [Fact]
     public Task UserBaseClassIsFTG0101()
         => Verifier.Verify("""
             using FineTuneGuard;

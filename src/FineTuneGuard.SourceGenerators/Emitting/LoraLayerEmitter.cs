@@ -40,7 +40,7 @@ internal static class LoraLayerEmitter
         string formula = layer.UseRsLora ? $"alpha / sqrt(r) = {Literals.Float(layer.Alpha)} / sqrt({rank})" : $"alpha / r = {Literals.Float(layer.Alpha)} / {rank}";
         w.WriteLine($"/// <summary>Scaling s = {formula}.</summary>");
         w.WriteLine("public const float Scaling = " + Literals.Float(layer.Scaling) + ";");
-        w.WriteLine("/// <summary>Declared dropout probability on the adapter input, in [0, 1); <c>Forward</c> is deterministic and does not apply it.</summary>");
+        w.WriteLine("/// <summary>Dropout probability on the adapter input, in [0, 1): applied by <c>Forward</c> when <c>Training</c> is on (PEFT's lora_dropout).</summary>");
         w.WriteLine("public const float Dropout = " + Literals.Float(layer.Dropout) + ";");
         w.WriteLine($"/// <summary>Trainable parameters r·(in + out) = {rank}·({layer.InFeatures} + {layer.OutFeatures}) = {Literals.Grouped(layer.TrainableParameterCount)}.</summary>");
         w.WriteLine("public const long TrainableParameterCount = " + Literals.Long(layer.TrainableParameterCount) + ";");

@@ -17,6 +17,7 @@ public abstract class LoraLayerBase
 {
     private readonly string _name;
     private readonly float _scaling;
+    private readonly LoraDropout _dropout;
 
     /// <summary>
     /// Allocates A, B and their gradients from <see cref="CreateDefinition"/> and initialises them as PEFT does
@@ -54,6 +55,7 @@ public abstract class LoraLayerBase
         LayerChecks.Probability(definition.Dropout, nameof(definition.Dropout));
         _scaling = definition.Scaling;
         Definition = definition;
+        _dropout = new LoraDropout(definition.Dropout, seed);
         A = new float[Shape.ALength];
         B = new float[Shape.BLength];
         GradA = new float[Shape.ALength];
@@ -82,16 +84,35 @@ public abstract class LoraLayerBase
     /// <summary>Adapter on (default) or off: when off, <see cref="Forward"/> computes x·Wᵀ only and <see cref="Backward"/> leaves zero adapter gradients.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Re-initialises as PEFT does: A Kaiming-uniform U(−1/√in, 1/√in) from <paramref name="seed"/> (<see cref="Lora.InitializeA"/>), B and both gradients zero.</summary>
+    /// <summary>
+    /// Training mode (default off): <see cref="Forward"/> applies the declared <see cref="LoraLayerDefinition.Dropout"/> to
+    /// the adapter path's input as PEFT's <c>lora_dropout</c> does, y = x·Wᵀ + s·((x ⊙ m)·Aᵀ)·Bᵀ with a fresh mask m per call
+    /// (each element 0 with probability p, else 1/(1 − p)), and <see cref="Backward"/> uses that mask. Off, or with
+    /// Dropout = 0, the layer is deterministic. Masks are drawn from the constructor's (or <see cref="ResetParameters"/>'s)
+    /// seed, so a seeded run is reproducible.
+    /// </summary>
+    public bool Training { get; set; }
+
+    /// <summary>The mask m of the latest training <see cref="Forward"/> (rows x InFeatures: 0 or 1/(1 − p)); empty when it applied no dropout.</summary>
+    public ReadOnlySpan<float> DropoutMask => _dropout.Scale(Shape.InFeatures);
+
+    /// <summary>
+    /// Re-initialises as PEFT does: A Kaiming-uniform U(−1/√in, 1/√in) from <paramref name="seed"/> (<see cref="Lora.InitializeA"/>),
+    /// B and both gradients zero; restarts the dropout mask stream from the same seed.
+    /// </summary>
     public void ResetParameters(ulong seed)
     {
+        _dropout.Reset(seed);
         Lora.InitializeA(Shape, A, new SeededRandom(seed));
         Array.Clear(B);
         Array.Clear(GradA);
         Array.Clear(GradB);
     }
 
-    /// <summary>y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ for <paramref name="rows"/> input rows (<see cref="Lora.Forward"/>); x·Wᵀ only when <see cref="Enabled"/> is false.</summary>
+    /// <summary>
+    /// y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ for <paramref name="rows"/> input rows (<see cref="Lora.Forward"/>); with <see cref="Training"/>
+    /// and Dropout &gt; 0 the adapter path sees x ⊙ m (see <see cref="Training"/>); x·Wᵀ only when <see cref="Enabled"/> is false.
+    /// </summary>
     /// <param name="rows">Number of input rows (tokens).</param>
     /// <param name="x">Input, rows x InFeatures.</param>
     /// <param name="weight">The frozen base weight W, OutFeatures x InFeatures.</param>
@@ -103,6 +124,13 @@ public abstract class LoraLayerBase
         LayerChecks.Shape(_name, nameof(Forward), nameof(x), x.Length, rows, inF, "rows x InFeatures");
         LayerChecks.Shape(_name, nameof(Forward), nameof(weight), weight.Length, outF, inF, "OutFeatures x InFeatures");
         LayerChecks.Shape(_name, nameof(Forward), nameof(y), y.Length, rows, outF, "rows x OutFeatures");
+        if (Enabled && Training && Definition.Dropout > 0f)
+        {
+            _dropout.Forward(Shape, _scaling, rows, x, weight, A, B, y);
+            return;
+        }
+
+        _dropout.Clear();
         if (Enabled)
         {
             Lora.Forward(Shape, _scaling, rows, x, weight, A, B, y);
@@ -116,6 +144,8 @@ public abstract class LoraLayerBase
     /// <summary>
     /// Gradients with W frozen (<see cref="Lora.Backward"/>): <see cref="GradA"/> = s·(dy·B)ᵀ·x, <see cref="GradB"/> = s·dyᵀ·(x·Aᵀ)
     /// and dx = dy·W + s·(dy·B)·A, all overwritten. When <see cref="Enabled"/> is false: zero adapter gradients and dx = dy·W.
+    /// After a training forward that applied dropout, x in the adapter terms is x ⊙ m with that forward's mask and
+    /// dx = dy·W + m ⊙ (s·(dy·B)·A); call it with the same rows and x as that forward.
     /// </summary>
     /// <param name="rows">Number of input rows (tokens).</param>
     /// <param name="x">The forward input, rows x InFeatures.</param>
@@ -132,6 +162,18 @@ public abstract class LoraLayerBase
         if (!dx.IsEmpty)
         {
             LayerChecks.Shape(_name, nameof(Backward), nameof(dx), dx.Length, rows, inF, "rows x InFeatures");
+        }
+
+        if (Enabled && _dropout.MaskRows != 0)
+        {
+            if (_dropout.MaskRows != rows)
+            {
+                throw new InvalidOperationException(
+                    _name + ".Backward: the latest Forward applied dropout to " + _dropout.MaskRows + " rows; its backward needs the same rows (got " + rows + ").");
+            }
+
+            _dropout.Backward(Shape, _scaling, rows, x, weight, A, B, dy, GradA, GradB, dx);
+            return;
         }
 
         if (Enabled)

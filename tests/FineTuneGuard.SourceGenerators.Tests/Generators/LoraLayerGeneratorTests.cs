@@ -14,6 +14,8 @@ public class LoraLayerGeneratorTests
         public partial class Proj { }
         [LoraLayer(10, 12, Rank = 3, Alpha = 7, UseRsLora = true)]
         public partial class RsProj { }
+        [LoraLayer(10, 12, Rank = 3, Alpha = 7, Dropout = 0.5f)]
+        public partial class DroppedProj { }
         public static class Probe
         {
             public static float[][] Merge(ulong seed, float[] weight, bool rs)
@@ -47,6 +49,14 @@ public class LoraLayerGeneratorTests
                 var dx = new float[x.Length];
                 p.Backward(x.Length / Proj.InFeatures, x, w, dy, dx);
                 return new[] { p.GradA, p.GradB, dx, p.A, p.B };
+            }
+            public static float[][] TrainingMask(bool training)
+            {
+                var p = new DroppedProj(3) { Training = training };
+                var x = new float[8 * DroppedProj.InFeatures];
+                var y = new float[8 * DroppedProj.OutFeatures];
+                p.Forward(8, x, new float[DroppedProj.OutFeatures * DroppedProj.InFeatures], y);
+                return new[] { p.DropoutMask.ToArray(), new[] { p.Definition.Dropout, DroppedProj.Dropout } };
             }
             public static void BadMerge() => new Proj().MergeInto(new float[100]);
             public static void SafeMergeNaN() { var p = new Proj(); p.B[0] = float.NaN; var w = new float[120]; p.SafeMergeInto(w); }
@@ -140,6 +150,25 @@ public class LoraLayerGeneratorTests
         Assert.Equal(da, backward[0]);
         Assert.Equal(db, backward[1]);
         Assert.Equal(dx, backward[2]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void DeclaredDropoutReachesTheRuntimeAndAppliesOnlyInTraining(bool training)
+    {
+        float[][] result = Compiled.Value.Call<float[][]>("Demo.Probe", "TrainingMask", training);
+        Assert.Equal(new[] { 0.5f, 0.5f }, result[1]);
+        if (!training)
+        {
+            Assert.Empty(result[0]);
+            return;
+        }
+
+        Assert.Equal(8 * 10, result[0].Length);
+        Assert.All(result[0], m => Assert.True(m == 0f || m == 2f)); // dropped, or kept and scaled by 1/(1 - p)
+        Assert.Contains(0f, result[0]);
+        Assert.Contains(2f, result[0]);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ namespace Demo
         public const bool UseRsLora = false;
         /// <summary>Scaling s = alpha / r = 16f / 8.</summary>
         public const float Scaling = 2f;
-        /// <summary>Declared dropout probability on the adapter input, in [0, 1); <c>Forward</c> is deterministic and does not apply it.</summary>
+        /// <summary>Dropout probability on the adapter input, in [0, 1): applied by <c>Forward</c> when <c>Training</c> is on (PEFT's lora_dropout).</summary>
         public const float Dropout = 0.05f;
         /// <summary>Trainable parameters r·(in + out) = 8·(4096 + 4096) = 65,536.</summary>
         public const long TrainableParameterCount = 65536L;

@@ -22,7 +22,7 @@ namespace Demo
             public const bool UseRsLora = true;
             /// <summary>Scaling s = alpha / sqrt(r) = 7f / sqrt(3).</summary>
             public const float Scaling = 4.041452f;
-            /// <summary>Declared dropout probability on the adapter input, in [0, 1); <c>Forward</c> is deterministic and does not apply it.</summary>
+            /// <summary>Dropout probability on the adapter input, in [0, 1): applied by <c>Forward</c> when <c>Training</c> is on (PEFT's lora_dropout).</summary>
             public const float Dropout = 0f;
             /// <summary>Trainable parameters r·(in + out) = 3·(10 + 12) = 66.</summary>
             public const long TrainableParameterCount = 66L;

@@ -41,9 +41,9 @@ internal readonly struct ArgumentRules
     /// <summary>A named int that must be &gt; 0 when given (<paramref name="defaultValue"/> when absent).</summary>
     public bool PositiveNamedInt(string name, int defaultValue, out int value)
     {
-        if (!_args.TryGetNamed(name, defaultValue, out value))
+        if (!_args.TryGetNamed(name, defaultValue, out value) || IsFractional(_args.Written(name)))
         {
-            _errors.Add($"[{_attributeName}] {name} must be an int constant");
+            _errors.Add($"[{_attributeName}] {name} must be an int constant{Got(name)}");
             return false;
         }
 
@@ -59,9 +59,9 @@ internal readonly struct ArgumentRules
     /// <summary>A named int that must be &gt;= 0 (0 meaning "default" or "none").</summary>
     public bool NonNegativeNamedInt(string name, out int value)
     {
-        if (!_args.TryGetNamed(name, 0, out value))
+        if (!_args.TryGetNamed(name, 0, out value) || IsFractional(_args.Written(name)))
         {
-            _errors.Add($"[{_attributeName}] {name} must be an int constant");
+            _errors.Add($"[{_attributeName}] {name} must be an int constant{Got(name)}");
             return false;
         }
 
@@ -79,7 +79,7 @@ internal readonly struct ArgumentRules
     {
         if (!_args.TryGetNamed(name, defaultValue, out value))
         {
-            _errors.Add($"[{_attributeName}] {name} must be a bool constant");
+            _errors.Add($"[{_attributeName}] {name} must be a bool constant{Got(name)}");
             return false;
         }
 
@@ -89,7 +89,13 @@ internal readonly struct ArgumentRules
     /// <summary>LoRA alpha: a finite float &gt; 0.</summary>
     public bool Alpha(out float alpha)
     {
-        if (!_args.TryGetNamed("Alpha", 8f, out alpha) || !(alpha > 0) || float.IsInfinity(alpha))
+        if (!_args.TryGetNamed("Alpha", 8f, out alpha))
+        {
+            _errors.Add($"[{_attributeName}] Alpha must be a finite float > 0{Got("Alpha")}");
+            return false;
+        }
+
+        if (!(alpha > 0) || float.IsInfinity(alpha))
         {
             _errors.Add($"[{_attributeName}] Alpha must be a finite float > 0; got {alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             return false;
@@ -141,5 +147,21 @@ internal readonly struct ArgumentRules
 
         product = (int)value;
         return true;
+    }
+
+    /// <summary>"; got &lt;what was written&gt;" when the argument is written, else nothing.</summary>
+    public string Got(string name) => _args.Written(name) is { } written ? "; got " + written : string.Empty;
+
+    /// <summary>A numeric literal with a fraction, exponent or real suffix (1.5, 2f, 1e3), which C# converts to int with an error.</summary>
+    private static bool IsFractional(string? written)
+    {
+        if (written is null || written.Length == 0 || !(char.IsDigit(written[0]) || written[0] == '.' || written[0] == '-'))
+        {
+            return false;
+        }
+
+        string text = written.TrimEnd('f', 'F', 'd', 'D', 'm', 'M');
+        return !int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out _)
+               && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
     }
 }

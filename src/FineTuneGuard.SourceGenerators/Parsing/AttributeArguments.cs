@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FineTuneGuard.SourceGenerators.Parsing;
 
@@ -72,5 +73,27 @@ internal readonly struct AttributeArguments
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The source text of named argument <paramref name="name"/> as the user wrote it (e.g. <c>"x"</c> or <c>1.5</c>), or
+    /// null. Messages quote it when the bound value is an error or was converted (<c>Rank = 1.5</c> binds as 1, CS0266).
+    /// </summary>
+    public string? Written(string name)
+    {
+        if (_attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax { ArgumentList: { } list })
+        {
+            return null;
+        }
+
+        foreach (AttributeArgumentSyntax argument in list.Arguments)
+        {
+            if (argument.NameEquals?.Name.Identifier.ValueText == name)
+            {
+                return argument.Expression.ToString();
+            }
+        }
+
+        return null;
     }
 }

@@ -27,7 +27,12 @@ internal static class LoraLayerParser
         ok &= rules.PositiveNamedInt("Rank", 8, out int rank);
         ok &= rules.Alpha(out float alpha);
         ok &= rules.NamedBool("UseRsLora", false, out bool useRsLora);
-        if (!args.TryGetNamed("Dropout", 0f, out float dropout) || !(dropout >= 0 && dropout < 1))
+        if (!args.TryGetNamed("Dropout", 0f, out float dropout))
+        {
+            errors.Add($"[{Name}] Dropout must be a float constant in [0, 1){rules.Got("Dropout")}");
+            ok = false;
+        }
+        else if (!(dropout >= 0 && dropout < 1))
         {
             errors.Add($"[{Name}] Dropout must be in [0, 1); got {dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
             ok = false;

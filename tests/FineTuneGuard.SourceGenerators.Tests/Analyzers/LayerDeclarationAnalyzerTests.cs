@@ -51,6 +51,33 @@ public class LayerDeclarationAnalyzerTests
             FTG0101("[LoraLayer] Alpha must be a finite float > 0; got 0"));
 
     [Fact]
+    public Task AlphaOfTheWrongTypeQuotesWhatWasWritten()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            [{|#0:LoraLayer(16, 16, Alpha = {|CS0029:"x"|})|}]
+            public partial class Bad { }
+            """,
+            FTG0101("[LoraLayer] Alpha must be a finite float > 0; got \"x\""));
+
+    [Fact]
+    public Task FractionalRankIsFTG0101EvenThoughItBindsAsAnInt()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            [{|#0:LoraLayer(16, 16, Rank = {|CS0266:1.5|})|}]
+            public partial class Bad { }
+            """,
+            FTG0101("[LoraLayer] Rank must be an int constant; got 1.5"));
+
+    [Fact]
+    public Task DropoutOfTheWrongTypeQuotesWhatWasWritten()
+        => Verifier.Verify("""
+            using FineTuneGuard;
+            [{|#0:LoraLayer(16, 16, Dropout = {|CS0029:"half"|})|}]
+            public partial class Bad { }
+            """,
+            FTG0101("[LoraLayer] Dropout must be a float constant in [0, 1); got \"half\""));
+
+    [Fact]
     public Task AdapterBottleneckZeroIsFTG0101()
         => Verifier.Verify("""
             using FineTuneGuard;

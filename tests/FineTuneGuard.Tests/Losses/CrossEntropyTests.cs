@@ -1,7 +1,7 @@
 namespace FineTuneGuard.Tests.Losses;
 
-// Runs in the non-parallel collection: the allocation assertions on the multi-core split path hold when no
-// other test competes for the loss kernels' per-caller sessions at the same moment.
+// Runs in the non-parallel collection: the allocation assertions on the multi-core split path hold when no other
+// test floods the thread pool's queue at the same moment (an enqueue that finds the queue full grows it).
 [Collection(FineTuneGuard.Tests.Kernels.KernelTestCollection.Name)]
 public class CrossEntropyTests
 {
@@ -268,35 +268,52 @@ public class CrossEntropyTests
         });
         Assert.Empty(failures);
 
-        var grad = new float[logits.Length];
-        for (int warm = 0; warm < 5; warm++)
-        {
-            CrossEntropy.Loss(logits, targets, Vocab, grad);
-            KlDivergence.TunedToBase(logits, logits, Vocab, grad);
-        }
-
-        // Allocation is asserted for a single caller on one thread. On the multi-core split path the full suite
-        // measured a few KB per call on the calling thread (fork/join bookkeeping under contention); that is a known
-        // gap of the split path, recorded in the issue note, not something this test may hide.
-        // A gen-2 GC caused by other work may trim the shared pools, after which the next call allocates once; a
-        // per-call allocation shows in every window, so one clean window out of three proves the steady state.
+        // Allocation is asserted on the multi-core split path (at least 2 threads even on a 1-core box: the helpers
+        // go to the thread pool either way), for one caller. GC.GetAllocatedBytesForCurrentThread counts only the
+        // calling thread, and that is the claim: the caller's fork/join (session, helper work items, join) allocates
+        // nothing per call; pool threads that run the helpers are not measured here.
         int degree = CrossEntropy.MaxDegreeOfParallelism;
-        CrossEntropy.MaxDegreeOfParallelism = 1;
-        long allocated = long.MaxValue;
-        for (int window = 0; window < 3 && allocated != 0; window++)
+        CrossEntropy.MaxDegreeOfParallelism = Math.Max(2, degree);
+        try
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
+            Assert.True(FineTuneGuard.Losses.RowParallel.ShouldSplit(Rows, Vocab), "cross-entropy must take the split path");
+            Assert.True(FineTuneGuard.Losses.RowParallel.ShouldSplit(Rows, 2 * Vocab), "KL must take the split path");
+
+            var grad = new float[logits.Length];
+            for (int warm = 0; warm < 5; warm++)
             {
                 CrossEntropy.Loss(logits, targets, Vocab, grad);
                 KlDivergence.TunedToBase(logits, logits, Vocab, grad);
             }
 
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        }
+            // A gen-2 GC caused by other work may trim the shared pools, after which the next call allocates once; a
+            // per-call allocation shows in every window, so one clean window out of three proves the steady state.
+            long crossEntropyBytes = long.MaxValue, klBytes = long.MaxValue;
+            for (int window = 0; window < 3 && (crossEntropyBytes != 0 || klBytes != 0); window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++)
+                {
+                    CrossEntropy.Loss(logits, targets, Vocab, grad);
+                }
 
-        CrossEntropy.MaxDegreeOfParallelism = degree;
-        Assert.Equal(0, allocated);
+                long middle = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 10; i++)
+                {
+                    KlDivergence.TunedToBase(logits, logits, Vocab, grad);
+                }
+
+                crossEntropyBytes = middle - before;
+                klBytes = GC.GetAllocatedBytesForCurrentThread() - middle;
+            }
+
+            Assert.Equal(0, crossEntropyBytes);
+            Assert.Equal(0, klBytes);
+        }
+        finally
+        {
+            CrossEntropy.MaxDegreeOfParallelism = degree;
+        }
     }
 
     [Fact]

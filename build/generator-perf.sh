@@ -10,9 +10,13 @@
 # (analyzers/dotnet/cs). The source does not use generated members, so the same code builds without the generator.
 #
 # Measured in one run, alternating with / without to share machine noise:
-#   clean   : rm -rf bin obj, then `dotnet build --no-restore` (compiler server warm; median of the rounds)
+#   clean   : rm -rf bin obj, then `dotnet build --no-restore` (median of the rounds)
 #   rerun   : after a clean build, edit one unrelated file and build again (median)
 # plus the generator and analyzer execution times the compiler reports (-p:ReportAnalyzer=true).
+# Compiler server: the MSBuild property UseSharedCompilation decides whether csc runs in the long-lived compiler server
+# (the SDK default) or starts fresh for every build; these sandboxes set UseSharedCompilation=false in the environment.
+# The script keeps whatever the environment says and prints it; `UseSharedCompilation=true build/generator-perf.sh`
+# measures with the server.
 set -euo pipefail
 
 ROUNDS="${1:-3}"   # KEEP_WORK=1 keeps the generated consumer (path printed on stderr)
@@ -119,9 +123,10 @@ CW=$(median < "$WORK/clean_with"); CWO=$(median < "$WORK/clean_without")
 RW=$(median < "$WORK/rerun_with"); RWO=$(median < "$WORK/rerun_without")
 RATIO=$(echo "$CW / $CWO" | bc -l); RRATIO=$(echo "$RW / $RWO" | bc -l)
 
+printf '\nCompiler server (UseSharedCompilation): %s\n' "${UseSharedCompilation:-SDK default (true)}"
 printf '\n| build (500 annotated layers, %s rounds, median) | without generator/analyzers | with | ratio |\n|---|---|---|---|\n' "$ROUNDS"
 printf '| clean `dotnet build` | %.2f s | %.2f s | %.3f |\n' "$CWO" "$CW" "$RATIO"
 printf '| rerun after an unrelated edit | %.2f s | %.2f s | %.3f |\n' "$RWO" "$RW" "$RRATIO"
 printf '\nGenerated files: %s (%s lines; lines/files per kind:%s); compiler-reported LayerGenerator time: %s s; total analyzer time: %s s\n' "$GENERATED" "$GEN_LINES" "$PER_KIND" "${GEN_TIME:-n/a}" "${ANA_TIME:-n/a}"
-printf '{"case":"generator_build_cost","layers":500,"rounds":%s,"clean_without_s":%.3f,"clean_with_s":%.3f,"clean_ratio":%.4f,"rerun_without_s":%.3f,"rerun_with_s":%.3f,"rerun_ratio":%.4f,"generated_files":%s,"generated_lines":%s}\n' \
-  "$ROUNDS" "$CWO" "$CW" "$RATIO" "$RWO" "$RW" "$RRATIO" "$GENERATED" "$GEN_LINES"
+printf '{"case":"generator_build_cost","layers":500,"shared_compilation":"%s","rounds":%s,"clean_without_s":%.3f,"clean_with_s":%.3f,"clean_ratio":%.4f,"rerun_without_s":%.3f,"rerun_with_s":%.3f,"rerun_ratio":%.4f,"generated_files":%s,"generated_lines":%s}\n' \
+  "${UseSharedCompilation:-default}" "$ROUNDS" "$CWO" "$CW" "$RATIO" "$RWO" "$RW" "$RRATIO" "$GENERATED" "$GEN_LINES"

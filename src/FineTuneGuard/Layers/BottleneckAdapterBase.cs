@@ -10,14 +10,14 @@ namespace FineTuneGuard;
 /// </summary>
 /// <remarks>
 /// The generator derives each annotated class from this type and adds only the compile-time constants and
-/// <see cref="CreateDefinition"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// <see cref="TrainableLayer{BottleneckAdapterDefinition}.CreateDefinition"/>. Without the generator, derive from it and override <see cref="TrainableLayer{BottleneckAdapterDefinition}.CreateDefinition"/>.
 /// </remarks>
-public abstract class BottleneckAdapterBase
+public abstract class BottleneckAdapterBase : TrainableLayer<BottleneckAdapterDefinition>
 {
     private readonly string _name;
 
     /// <summary>
-    /// Allocates the projections, biases and gradients from <see cref="CreateDefinition"/> and initialises them
+    /// Allocates the projections, biases and gradients from <see cref="TrainableLayer{BottleneckAdapterDefinition}.CreateDefinition"/> and initialises them
     /// (<see cref="ResetParameters"/> with <paramref name="seed"/>): Down random, Up and biases zero.
     /// </summary>
     /// <param name="seed">Seed of Down's initialisation.</param>
@@ -38,17 +38,13 @@ public abstract class BottleneckAdapterBase
     }
 
     private BottleneckAdapterBase(BottleneckAdapterDefinition? given, ulong seed)
+        : base(given)
     {
-        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
-        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
-#pragma warning disable CA2214 // Do not call overridable methods in constructors
-        BottleneckAdapterDefinition definition = given ?? CreateDefinition();
-#pragma warning restore CA2214
+        BottleneckAdapterDefinition definition = Definition;
         _name = LayerChecks.Name(definition.Name);
         int modelDim = LayerChecks.Positive(definition.ModelDim, nameof(definition.ModelDim));
         int bottleneck = LayerChecks.Positive(definition.Bottleneck, nameof(definition.Bottleneck));
         bool hasBias = definition.HasBias;
-        Definition = definition;
         Shape = new AdapterShape(modelDim, bottleneck);
         Down = new float[Shape.DownLength];
         Up = new float[Shape.UpLength];
@@ -60,9 +56,6 @@ public abstract class BottleneckAdapterBase
         GradUpBias = hasBias ? new float[modelDim] : Array.Empty<float>();
         ResetParameters(seed);
     }
-
-    /// <summary>What this layer is: its name in messages, model width, bottleneck width and whether it has biases.</summary>
-    public BottleneckAdapterDefinition Definition { get; }
 
     /// <summary>The shape handed to the kernels.</summary>
     public AdapterShape Shape { get; }
@@ -98,7 +91,7 @@ public abstract class BottleneckAdapterBase
     public bool Enabled { get; set; } = true;
 
     /// <summary>Re-initialises: Down from <paramref name="seed"/> (<see cref="BottleneckAdapter.InitializeDown"/>), Up, biases and gradients zero.</summary>
-    public void ResetParameters(ulong seed)
+    public sealed override void ResetParameters(ulong seed)
     {
         BottleneckAdapter.InitializeDown(Shape, Down, new SeededRandom(seed));
         Array.Clear(DownBias);
@@ -160,13 +153,4 @@ public abstract class BottleneckAdapterBase
         Array.Clear(GradUp);
         Array.Clear(GradUpBias);
     }
-
-    /// <summary>
-    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
-    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
-    /// </summary>
-    /// <returns>The definition.</returns>
-    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
-    protected virtual BottleneckAdapterDefinition CreateDefinition()
-        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a BottleneckAdapterDefinition to the base constructor (the generator does the former).");
 }

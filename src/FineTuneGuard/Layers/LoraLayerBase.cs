@@ -10,17 +10,17 @@ namespace FineTuneGuard;
 /// </summary>
 /// <remarks>
 /// The generator derives each annotated class from this type and adds only what differs per layer: the compile-time
-/// constants and <see cref="CreateDefinition"/>. Code that handles any LoRA layer (a trainer, a merge loop) takes a
-/// <see cref="LoraLayerBase"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// constants and <see cref="TrainableLayer{LoraLayerDefinition}.CreateDefinition"/>. Code that handles any LoRA layer (a trainer, a merge loop) takes a
+/// <see cref="LoraLayerBase"/>. Without the generator, derive from it and override <see cref="TrainableLayer{LoraLayerDefinition}.CreateDefinition"/>.
 /// </remarks>
-public abstract class LoraLayerBase
+public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
 {
     private readonly string _name;
     private readonly float _scaling;
     private readonly LoraDropout _dropout;
 
     /// <summary>
-    /// Allocates A, B and their gradients from <see cref="CreateDefinition"/> and initialises them as PEFT does
+    /// Allocates A, B and their gradients from <see cref="TrainableLayer{LoraLayerDefinition}.CreateDefinition"/> and initialises them as PEFT does
     /// (<see cref="ResetParameters"/> with <paramref name="seed"/>).
     /// </summary>
     /// <param name="seed">Seed of A's Kaiming-uniform initialisation.</param>
@@ -41,12 +41,9 @@ public abstract class LoraLayerBase
     }
 
     private LoraLayerBase(LoraLayerDefinition? given, ulong seed)
+        : base(given)
     {
-        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
-        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
-#pragma warning disable CA2214 // Do not call overridable methods in constructors
-        LoraLayerDefinition definition = given ?? CreateDefinition();
-#pragma warning restore CA2214
+        LoraLayerDefinition definition = Definition;
         _name = LayerChecks.Name(definition.Name);
         Shape = new LoraShape(
             LayerChecks.Positive(definition.InFeatures, nameof(definition.InFeatures)),
@@ -54,7 +51,6 @@ public abstract class LoraLayerBase
             LayerChecks.Positive(definition.Rank, nameof(definition.Rank)));
         LayerChecks.Probability(definition.Dropout, nameof(definition.Dropout));
         _scaling = definition.Scaling;
-        Definition = definition;
         _dropout = new LoraDropout(definition.Dropout, seed);
         A = new float[Shape.ALength];
         B = new float[Shape.BLength];
@@ -62,9 +58,6 @@ public abstract class LoraLayerBase
         GradB = new float[Shape.BLength];
         ResetParameters(seed);
     }
-
-    /// <summary>What this layer is: its name in messages, widths, rank, alpha, rsLoRA and dropout (and the scaling they give).</summary>
-    public LoraLayerDefinition Definition { get; }
 
     /// <summary>The shape handed to the kernels.</summary>
     public LoraShape Shape { get; }
@@ -100,7 +93,7 @@ public abstract class LoraLayerBase
     /// Re-initialises as PEFT does: A Kaiming-uniform U(−1/√in, 1/√in) from <paramref name="seed"/> (<see cref="Lora.InitializeA"/>),
     /// B and both gradients zero; restarts the dropout mask stream from the same seed.
     /// </summary>
-    public void ResetParameters(ulong seed)
+    public sealed override void ResetParameters(ulong seed)
     {
         _dropout.Reset(seed);
         Lora.InitializeA(Shape, A, new SeededRandom(seed));
@@ -216,13 +209,4 @@ public abstract class LoraLayerBase
 
     private void CheckWeight(string method, int length)
         => LayerChecks.Shape(_name, method, "weight", length, Shape.OutFeatures, Shape.InFeatures, "OutFeatures x InFeatures");
-
-    /// <summary>
-    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
-    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
-    /// </summary>
-    /// <returns>The definition.</returns>
-    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
-    protected virtual LoraLayerDefinition CreateDefinition()
-        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a LoraLayerDefinition to the base constructor (the generator does the former).");
 }

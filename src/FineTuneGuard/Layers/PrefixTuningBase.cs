@@ -14,9 +14,9 @@ namespace FineTuneGuard;
 /// </summary>
 /// <remarks>
 /// The generator derives each annotated class from this type and adds only the compile-time constants and
-/// <see cref="CreateDefinition"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// <see cref="TrainableLayer{PrefixTuningDefinition}.CreateDefinition"/>. Without the generator, derive from it and override <see cref="TrainableLayer{PrefixTuningDefinition}.CreateDefinition"/>.
 /// </remarks>
-public abstract class PrefixTuningBase
+public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
 {
     private readonly float[] _hidden;
     private readonly int _layers;
@@ -25,7 +25,7 @@ public abstract class PrefixTuningBase
 
     /// <summary>
     /// Allocates the prefix (and the reparameterisation MLP when ProjectionHidden &gt; 0) and the gradients from
-    /// <see cref="CreateDefinition"/>, and initialises them as PEFT does (<see cref="ResetParameters"/> with <paramref name="seed"/>).
+    /// <see cref="TrainableLayer{PrefixTuningDefinition}.CreateDefinition"/>, and initialises them as PEFT does (<see cref="ResetParameters"/> with <paramref name="seed"/>).
     /// </summary>
     /// <param name="seed">Seed of the initialisation.</param>
     protected PrefixTuningBase(ulong seed = 0)
@@ -45,12 +45,9 @@ public abstract class PrefixTuningBase
     }
 
     private PrefixTuningBase(PrefixTuningDefinition? given, ulong seed)
+        : base(given)
     {
-        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
-        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
-#pragma warning disable CA2214 // Do not call overridable methods in constructors
-        PrefixTuningDefinition definition = given ?? CreateDefinition();
-#pragma warning restore CA2214
+        PrefixTuningDefinition definition = Definition;
         LayerChecks.Name(definition.Name);
         int layers = LayerChecks.Positive(definition.Layers, nameof(definition.Layers));
         int prefixLength = LayerChecks.Positive(definition.PrefixLength, nameof(definition.PrefixLength));
@@ -58,7 +55,6 @@ public abstract class PrefixTuningBase
         int headDim = LayerChecks.Positive(definition.HeadDim, nameof(definition.HeadDim));
         int projectionHidden = LayerChecks.NonNegative(definition.ProjectionHidden, nameof(definition.ProjectionHidden));
 
-        Definition = definition;
         _layers = layers;
         _projectionHidden = projectionHidden;
         Shape = new PrefixShape(layers, prefixLength, heads, headDim);
@@ -79,9 +75,6 @@ public abstract class PrefixTuningBase
         GradProjectionUpBias = mlp ? new float[up] : Array.Empty<float>();
         ResetParameters(seed);
     }
-
-    /// <summary>What this layer is: its name, layers, prefix length, kv heads, head width and the MLP's hidden width.</summary>
-    public PrefixTuningDefinition Definition { get; }
 
     /// <summary>The prefix shape handed to <see cref="LayerPrefixes"/>: (Layers, PrefixLength, Heads, HeadDim).</summary>
     public PrefixShape Shape { get; }
@@ -131,7 +124,7 @@ public abstract class PrefixTuningBase
     /// zero. Gradients zero.
     /// </summary>
     /// <param name="seed">Seed of the <see cref="SeededRandom"/> the parameters are drawn from.</param>
-    public void ResetParameters(ulong seed)
+    public sealed override void ResetParameters(ulong seed)
     {
         var random = new SeededRandom(seed);
         Array.Clear(GradKeyValues);
@@ -278,13 +271,4 @@ public abstract class PrefixTuningBase
         int length = Shape.LayerLength;
         return new Span<float>(KeyValues, ((layer * 2) + slot) * length, length);
     }
-
-    /// <summary>
-    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
-    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
-    /// </summary>
-    /// <returns>The definition.</returns>
-    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
-    protected virtual PrefixTuningDefinition CreateDefinition()
-        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a PrefixTuningDefinition to the base constructor (the generator does the former).");
 }

@@ -10,14 +10,14 @@ namespace FineTuneGuard;
 /// </summary>
 /// <remarks>
 /// The generator derives each annotated class from this type and adds only the compile-time constants and
-/// <see cref="CreateDefinition"/>. Without the generator, derive from it and override <see cref="CreateDefinition"/>.
+/// <see cref="TrainableLayer{PromptTuningDefinition}.CreateDefinition"/>. Without the generator, derive from it and override <see cref="TrainableLayer{PromptTuningDefinition}.CreateDefinition"/>.
 /// </remarks>
-public abstract class PromptTuningBase
+public abstract class PromptTuningBase : TrainableLayer<PromptTuningDefinition>
 {
     private readonly int _virtualTokens;
     private readonly int _embeddingDim;
 
-    /// <summary>Allocates the soft prompt and its gradient from <see cref="CreateDefinition"/> and initialises the prompt N(0, 1) from <paramref name="seed"/>.</summary>
+    /// <summary>Allocates the soft prompt and its gradient from <see cref="TrainableLayer{PromptTuningDefinition}.CreateDefinition"/> and initialises the prompt N(0, 1) from <paramref name="seed"/>.</summary>
     /// <param name="seed">Seed of the initialisation.</param>
     protected PromptTuningBase(ulong seed = 0)
         : this(null, seed)
@@ -36,23 +36,16 @@ public abstract class PromptTuningBase
     }
 
     private PromptTuningBase(PromptTuningDefinition? given, ulong seed)
+        : base(given)
     {
-        // A virtual call from the constructor, on purpose: the generated override returns compile-time constants and reads
-        // no state of the derived class, and it lets constructors the user writes chain to this one implicitly.
-#pragma warning disable CA2214 // Do not call overridable methods in constructors
-        PromptTuningDefinition definition = given ?? CreateDefinition();
-#pragma warning restore CA2214
+        PromptTuningDefinition definition = Definition;
         LayerChecks.Name(definition.Name);
         _virtualTokens = LayerChecks.Positive(definition.VirtualTokens, nameof(definition.VirtualTokens));
         _embeddingDim = LayerChecks.Positive(definition.EmbeddingDim, nameof(definition.EmbeddingDim));
-        Definition = definition;
         Embeddings = new float[checked(_virtualTokens * _embeddingDim)];
         GradEmbeddings = new float[Embeddings.Length];
         ResetParameters(seed);
     }
-
-    /// <summary>What this layer is: its name, the number of virtual tokens and the embedding width.</summary>
-    public PromptTuningDefinition Definition { get; }
 
     /// <summary>The soft prompt, VirtualTokens x EmbeddingDim, row-major.</summary>
     public float[] Embeddings { get; }
@@ -61,7 +54,7 @@ public abstract class PromptTuningBase
     public float[] GradEmbeddings { get; }
 
     /// <summary>Re-initialises the soft prompt N(0, 1) from <paramref name="seed"/> and zeroes its gradient.</summary>
-    public void ResetParameters(ulong seed)
+    public sealed override void ResetParameters(ulong seed)
     {
         new SeededRandom(seed).FillNormal(Embeddings, 0f, 1f);
         Array.Clear(GradEmbeddings);
@@ -119,13 +112,4 @@ public abstract class PromptTuningBase
     /// <param name="output">Written: the prompted mask.</param>
     public void PrependPaddingMask(int batch, int tokens, ReadOnlySpan<bool> tokenMask, Span<bool> output)
         => SoftPrompt.PrependPaddingMask(PromptShape(batch, tokens), tokenMask, output);
-
-    /// <summary>
-    /// The definition of this layer when none is passed to the constructor. The generated override returns the attribute's
-    /// arguments as constants; it is called once, from the constructor, and must not read instance state.
-    /// </summary>
-    /// <returns>The definition.</returns>
-    /// <exception cref="InvalidOperationException">A class that neither overrides this method nor passes a definition to the constructor.</exception>
-    protected virtual PromptTuningDefinition CreateDefinition()
-        => throw new InvalidOperationException(GetType().Name + " must override CreateDefinition or pass a PromptTuningDefinition to the base constructor (the generator does the former).");
 }

@@ -9,9 +9,11 @@
 # runtime assembly and, when FtgAnalyzers=true, the generator/analyzer assembly exactly as the package does
 # (analyzers/dotnet/cs). The source does not use generated members, so the same code builds without the generator.
 #
-# Measured in one run, alternating with / without to share machine noise:
+# Measured in one run, alternating with / without / as source to share machine noise:
 #   clean   : rm -rf bin obj, then `dotnet build --no-restore` (median of the rounds)
 #   rerun   : after a clean build, edit one unrelated file and build again (median)
+#   as source: the generator's output copied into the project as ordinary files, generator and FTG analyzers off
+#             (clean build, median): the same code compiled without running FineTuneGuard's generator and analyzers
 # plus the generator and analyzer execution times the compiler reports (-p:ReportAnalyzer=true).
 # Compiler server: the MSBuild property UseSharedCompilation decides whether csc runs in the long-lived compiler server
 # (the SDK default) or starts fresh for every build; these sandboxes set UseSharedCompilation=false in the environment.
@@ -100,11 +102,20 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[
 echo "Warm-up..." >&2
 clean; build false >/dev/null; clean; build true >/dev/null
 
-: > "$WORK/clean_with"; : > "$WORK/clean_without"; : > "$WORK/rerun_with"; : > "$WORK/rerun_without"
+# The generator's output, kept aside: the "as source" build compiles exactly this code as ordinary files with the
+# generator and the FTG analyzers off, which separates what running them costs from what compiling their output costs.
+clean
+dotnet build --no-restore -c Release -v:q -nologo -p:FtgAnalyzers=true -p:EmitCompilerGeneratedFiles=true -p:TreatWarningsAsErrors=false >/dev/null 2>&1
+mkdir -p "$WORK/as-source"
+cp -r "$APP/obj/Release/net10.0/generated/FineTuneGuard.SourceGenerators" "$WORK/as-source/"
+as_source() { cp -r "$WORK/as-source/FineTuneGuard.SourceGenerators" "$APP/Generated"; build false; rm -rf "$APP/Generated"; }
+
+: > "$WORK/clean_with"; : > "$WORK/clean_without"; : > "$WORK/rerun_with"; : > "$WORK/rerun_without"; : > "$WORK/clean_source"
 for r in $(seq 1 "$ROUNDS"); do
   echo "Round $r/$ROUNDS..." >&2
   clean; build false >> "$WORK/clean_without"; edit; build false >> "$WORK/rerun_without"
   clean; build true >> "$WORK/clean_with"; edit; build true >> "$WORK/rerun_with"
+  clean; as_source >> "$WORK/clean_source"
 done
 
 # Generated files and the compiler's own account of generator / analyzer time on a clean build.
@@ -121,12 +132,15 @@ ANA_TIME=$(grep -m1 -A1 -i "total analyzer execution time" "$WORK/report.txt" | 
 
 CW=$(median < "$WORK/clean_with"); CWO=$(median < "$WORK/clean_without")
 RW=$(median < "$WORK/rerun_with"); RWO=$(median < "$WORK/rerun_without")
-RATIO=$(echo "$CW / $CWO" | bc -l); RRATIO=$(echo "$RW / $RWO" | bc -l)
+CS=$(median < "$WORK/clean_source")
+RATIO=$(echo "$CW / $CWO" | bc -l); RRATIO=$(echo "$RW / $RWO" | bc -l); SRATIO=$(echo "$CW / $CS" | bc -l)
 
 printf '\nCompiler server (UseSharedCompilation): %s\n' "${UseSharedCompilation:-SDK default (true)}"
 printf '\n| build (500 annotated layers, %s rounds, median) | without generator/analyzers | with | ratio |\n|---|---|---|---|\n' "$ROUNDS"
 printf '| clean `dotnet build` | %.2f s | %.2f s | %.3f |\n' "$CWO" "$CW" "$RATIO"
 printf '| rerun after an unrelated edit | %.2f s | %.2f s | %.3f |\n' "$RWO" "$RW" "$RRATIO"
+printf '\n| clean build of the same generated code (median) | as ordinary source, no generator/FTG analyzers | with generator + FTG analyzers | ratio |\n|---|---|---|---|\n'
+printf '| clean `dotnet build` | %.2f s | %.2f s | %.3f |\n' "$CS" "$CW" "$SRATIO"
 printf '\nGenerated files: %s (%s lines; lines/files per kind:%s); compiler-reported LayerGenerator time: %s s; total analyzer time: %s s\n' "$GENERATED" "$GEN_LINES" "$PER_KIND" "${GEN_TIME:-n/a}" "${ANA_TIME:-n/a}"
-printf '{"case":"generator_build_cost","layers":500,"shared_compilation":"%s","rounds":%s,"clean_without_s":%.3f,"clean_with_s":%.3f,"clean_ratio":%.4f,"rerun_without_s":%.3f,"rerun_with_s":%.3f,"rerun_ratio":%.4f,"generated_files":%s,"generated_lines":%s}\n' \
-  "${UseSharedCompilation:-default}" "$ROUNDS" "$CWO" "$CW" "$RATIO" "$RWO" "$RW" "$RRATIO" "$GENERATED" "$GEN_LINES"
+printf '{"case":"generator_build_cost","layers":500,"shared_compilation":"%s","rounds":%s,"clean_without_s":%.3f,"clean_with_s":%.3f,"clean_ratio":%.4f,"rerun_without_s":%.3f,"rerun_with_s":%.3f,"rerun_ratio":%.4f,"clean_as_source_s":%.3f,"clean_ratio_to_source":%.4f,"generated_files":%s,"generated_lines":%s}\n' \
+  "${UseSharedCompilation:-default}" "$ROUNDS" "$CWO" "$CW" "$RATIO" "$RWO" "$RW" "$RRATIO" "$CS" "$SRATIO" "$GENERATED" "$GEN_LINES"

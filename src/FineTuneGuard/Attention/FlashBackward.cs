@@ -1,7 +1,5 @@
 using System;
-using System.Buffers;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace FineTuneGuard.Attention;
 
@@ -12,40 +10,17 @@ namespace FineTuneGuard.Attention;
 /// One work item owns dK and dV of its kv head (summed over the heads of the group in head order) and dQ of those
 /// heads; its prefix-gradient partial is summed over the batch afterwards in batch order, so results are deterministic.
 /// </summary>
-internal unsafe struct FlashBackward : IAttentionWork
+internal unsafe struct FlashBackward : IAttentionWork, ILaneKernel
 {
     public AttentionShape Shape;
     public AttentionBuffers Buffers;
     public AttentionLanes Lanes;
 
     public readonly void Run(int item)
-    {
-        float[] rented = ArrayPool<float>.Shared.Rent(AttentionTiles.BackwardScratchLength(Shape.HeadDim, Shape.SequenceLength));
-        try
-        {
-            fixed (float* scratch = rented)
-            {
-                switch (Lanes)
-                {
-                    case AttentionLanes.Vector512:
-                        Group<Lanes512, Vector512<float>>(item, scratch);
-                        break;
-                    case AttentionLanes.Vector256:
-                        Group<Lanes256, Vector256<float>>(item, scratch);
-                        break;
-                    default:
-                        Group<Lanes1, float>(item, scratch);
-                        break;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-    }
+        => AttentionLaneDispatch.Run(this, Lanes, AttentionTiles.BackwardScratchLength(Shape.HeadDim, Shape.SequenceLength), item);
 
-    private readonly void Group<TLanes, TVector>(int item, float* scratch)
+    /// <inheritdoc/>
+    public readonly void Run<TLanes, TVector>(int item, float* scratch)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {

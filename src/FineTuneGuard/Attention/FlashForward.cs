@@ -1,7 +1,5 @@
 using System;
-using System.Buffers;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace FineTuneGuard.Attention;
 
@@ -12,40 +10,17 @@ namespace FineTuneGuard.Attention;
 /// acc' = acc·e^{m−m'} + Σ e^{s−m'}·v; at the end o = acc / l and logsumexp = m + ln l, which the backward uses to
 /// recompute the probabilities tile by tile.
 /// </summary>
-internal unsafe struct FlashForward : IAttentionWork
+internal unsafe struct FlashForward : IAttentionWork, ILaneKernel
 {
     public AttentionShape Shape;
     public AttentionBuffers Buffers;
     public AttentionLanes Lanes;
 
     public readonly void Run(int item)
-    {
-        float[] rented = ArrayPool<float>.Shared.Rent(AttentionTiles.ForwardScratchLength(Shape.HeadDim, Shape.SequenceLength));
-        try
-        {
-            fixed (float* scratch = rented)
-            {
-                switch (Lanes)
-                {
-                    case AttentionLanes.Vector512:
-                        Head<Lanes512, Vector512<float>>(item, scratch);
-                        break;
-                    case AttentionLanes.Vector256:
-                        Head<Lanes256, Vector256<float>>(item, scratch);
-                        break;
-                    default:
-                        Head<Lanes1, float>(item, scratch);
-                        break;
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(rented);
-        }
-    }
+        => AttentionLaneDispatch.Run(this, Lanes, AttentionTiles.ForwardScratchLength(Shape.HeadDim, Shape.SequenceLength), item);
 
-    private readonly void Head<TLanes, TVector>(int item, float* scratch)
+    /// <inheritdoc/>
+    public readonly void Run<TLanes, TVector>(int item, float* scratch)
         where TLanes : struct, IFloatLanes<TVector>
         where TVector : struct
     {

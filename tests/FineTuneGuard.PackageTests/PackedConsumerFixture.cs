@@ -21,8 +21,14 @@ public sealed class PackedConsumerFixture : IDisposable
         string consumer = Path.Combine(Root, "consumer");
         Version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
 
-        Pack = DotNetCli.Run(TestReferences.RepositoryRoot, Timeout,
-            "pack", Path.Combine("src", "FineTuneGuard", "FineTuneGuard.csproj"), "-c", "Release", "-o", feed, "-p:PackageVersion=" + Version);
+        // Pack from a copy of src/ and build/: other test assemblies run at the same time and build (or read) the
+        // repository's own bin/ and obj/ folders, and two builds writing one project's outputs collide (seen in CI as
+        // "GenerateDepsFile ... being used by another process"). The copy builds into folders nobody else touches.
+        string source = Path.Combine(Root, "source");
+        CopySources(Path.Combine(TestReferences.RepositoryRoot, "src"), Path.Combine(source, "src"));
+        CopySources(Path.Combine(TestReferences.RepositoryRoot, "build"), Path.Combine(source, "build"));
+        Pack = DotNetCli.Run(source, Timeout,
+            "pack", Path.Combine("src", "FineTuneGuard", "FineTuneGuard.csproj"), "-c", "Release", "-o", feed, "-p:PackageVersion=" + Version, "-nodeReuse:false");
         PackagePath = Path.Combine(feed, $"FineTuneGuard.{Version}.nupkg");
 
         DotNetCli.CopyDirectory(Path.Combine(AppContext.BaseDirectory, "Consumer"), consumer);
@@ -56,6 +62,24 @@ public sealed class PackedConsumerFixture : IDisposable
     public CliResult Build { get; }
 
     public CliResult Run { get; }
+
+    /// <summary>Copies a source tree without any bin/ or obj/ folder (at any depth).</summary>
+    private static void CopySources(string from, string to)
+    {
+        foreach (string file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(from, file);
+            string[] parts = relative.Split(Path.DirectorySeparatorChar);
+            if (parts.Any(part => part is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            string target = Path.Combine(to, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
 
     public string[] PackageEntries()
     {

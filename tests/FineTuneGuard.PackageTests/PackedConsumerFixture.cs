@@ -21,9 +21,9 @@ public sealed class PackedConsumerFixture : IDisposable
         string consumer = Path.Combine(Root, "consumer");
         Version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
 
-        // Pack from a copy of src/ and build/: other test assemblies run at the same time and build (or read) the
-        // repository's own bin/ and obj/ folders, and two builds writing one project's outputs collide (seen in CI as
-        // "GenerateDepsFile ... being used by another process"). The copy builds into folders nobody else touches.
+        // Pack from a copy of src/ and build/: other test assemblies run at the same time and read (the CommonMistakes
+        // build) the repository's own bin/ folders, which an in-place pack would rewrite under them. The copy builds
+        // into folders nobody else touches.
         string source = Path.Combine(Root, "source");
         CopySources(Path.Combine(TestReferences.RepositoryRoot, "src"), Path.Combine(source, "src"));
         CopySources(Path.Combine(TestReferences.RepositoryRoot, "build"), Path.Combine(source, "build"));

@@ -33,7 +33,7 @@ public abstract class BottleneckAdapterBase : TrainableLayer<BottleneckAdapterDe
     /// <param name="definition">What the layer is.</param>
     /// <param name="seed">Seed of the initialisation.</param>
     protected BottleneckAdapterBase(BottleneckAdapterDefinition definition, ulong seed = 0)
-        : this(((BottleneckAdapterDefinition?)definition), seed)
+        : this((BottleneckAdapterDefinition?)definition, seed)
     {
     }
 

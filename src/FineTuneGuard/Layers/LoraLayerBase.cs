@@ -36,7 +36,7 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
     /// <param name="definition">What the layer is.</param>
     /// <param name="seed">Seed of the initialisation.</param>
     protected LoraLayerBase(LoraLayerDefinition definition, ulong seed = 0)
-        : this(((LoraLayerDefinition?)definition), seed)
+        : this((LoraLayerDefinition?)definition, seed)
     {
     }
 

@@ -19,8 +19,6 @@ namespace FineTuneGuard;
 public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
 {
     private readonly float[] _hidden;
-    private readonly int _layers;
-    private readonly int _projectionHidden;
     private bool _encoded;
 
     /// <summary>
@@ -40,7 +38,7 @@ public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
     /// <param name="definition">What the layer is.</param>
     /// <param name="seed">Seed of the initialisation.</param>
     protected PrefixTuningBase(PrefixTuningDefinition definition, ulong seed = 0)
-        : this(((PrefixTuningDefinition?)definition), seed)
+        : this((PrefixTuningDefinition?)definition, seed)
     {
     }
 
@@ -55,8 +53,6 @@ public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
         int headDim = LayerChecks.Positive(definition.HeadDim, nameof(definition.HeadDim));
         int projectionHidden = LayerChecks.NonNegative(definition.ProjectionHidden, nameof(definition.ProjectionHidden));
 
-        _layers = layers;
-        _projectionHidden = projectionHidden;
         Shape = new PrefixShape(layers, prefixLength, heads, headDim);
         int kv = definition.KeyValueWidth, h = projectionHidden, slot = checked(prefixLength * kv), up = checked(layers * 2 * kv);
         KeyValues = new float[checked(layers * 2 * slot)];
@@ -128,7 +124,7 @@ public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
     {
         var random = new SeededRandom(seed);
         Array.Clear(GradKeyValues);
-        if (_projectionHidden == 0)
+        if (Definition.ProjectionHidden == 0)
         {
             random.FillNormal(KeyValues, 0f, 1f);
             return;
@@ -138,7 +134,7 @@ public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
         float downBound = 1f / (float)Math.Sqrt(Definition.KeyValueWidth);
         random.FillUniform(ProjectionDown, -downBound, downBound);
         random.FillUniform(ProjectionDownBias, -downBound, downBound);
-        float upBound = 1f / (float)Math.Sqrt(_projectionHidden);
+        float upBound = 1f / (float)Math.Sqrt(Definition.ProjectionHidden);
         random.FillUniform(ProjectionUp, -upBound, upBound);
         random.FillUniform(ProjectionUpBias, -upBound, upBound);
         Array.Clear(KeyValues);
@@ -257,17 +253,17 @@ public abstract class PrefixTuningBase : TrainableLayer<PrefixTuningDefinition>
 
     private PrefixEncoderShape EncoderShape(string method)
     {
-        if (_projectionHidden == 0)
+        if (Definition.ProjectionHidden == 0)
         {
             throw new InvalidOperationException(method + " needs the reparameterisation MLP (ProjectionHidden > 0); without it KeyValues is trained directly.");
         }
 
-        return new PrefixEncoderShape(Shape.Layers, Shape.PrefixLength, Shape.KvHeads, Shape.HeadDim, _projectionHidden);
+        return new PrefixEncoderShape(Shape.Layers, Shape.PrefixLength, Shape.KvHeads, Shape.HeadDim, Definition.ProjectionHidden);
     }
 
     private Span<float> Slot(int layer, int slot)
     {
-        LayerChecks.Index(nameof(layer), layer, _layers);
+        LayerChecks.Index(nameof(layer), layer, Shape.Layers);
         int length = Shape.LayerLength;
         return new Span<float>(KeyValues, ((layer * 2) + slot) * length, length);
     }

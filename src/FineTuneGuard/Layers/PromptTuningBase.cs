@@ -14,9 +14,6 @@ namespace FineTuneGuard;
 /// </remarks>
 public abstract class PromptTuningBase : TrainableLayer<PromptTuningDefinition>
 {
-    private readonly int _virtualTokens;
-    private readonly int _embeddingDim;
-
     /// <summary>Allocates the soft prompt and its gradient from <see cref="TrainableLayer{PromptTuningDefinition}.CreateDefinition"/> and initialises the prompt N(0, 1) from <paramref name="seed"/>.</summary>
     /// <param name="seed">Seed of the initialisation.</param>
     protected PromptTuningBase(ulong seed = 0)
@@ -31,7 +28,7 @@ public abstract class PromptTuningBase : TrainableLayer<PromptTuningDefinition>
     /// <param name="definition">What the layer is.</param>
     /// <param name="seed">Seed of the initialisation.</param>
     protected PromptTuningBase(PromptTuningDefinition definition, ulong seed = 0)
-        : this(((PromptTuningDefinition?)definition), seed)
+        : this((PromptTuningDefinition?)definition, seed)
     {
     }
 
@@ -40,9 +37,9 @@ public abstract class PromptTuningBase : TrainableLayer<PromptTuningDefinition>
     {
         PromptTuningDefinition definition = Definition;
         LayerChecks.Name(definition.Name);
-        _virtualTokens = LayerChecks.Positive(definition.VirtualTokens, nameof(definition.VirtualTokens));
-        _embeddingDim = LayerChecks.Positive(definition.EmbeddingDim, nameof(definition.EmbeddingDim));
-        Embeddings = new float[checked(_virtualTokens * _embeddingDim)];
+        int virtualTokens = LayerChecks.Positive(definition.VirtualTokens, nameof(definition.VirtualTokens));
+        int embeddingDim = LayerChecks.Positive(definition.EmbeddingDim, nameof(definition.EmbeddingDim));
+        Embeddings = new float[checked(virtualTokens * embeddingDim)];
         GradEmbeddings = new float[Embeddings.Length];
         ResetParameters(seed);
     }
@@ -63,15 +60,16 @@ public abstract class PromptTuningBase : TrainableLayer<PromptTuningDefinition>
     /// <summary>The embedding of virtual token <paramref name="index"/> (EmbeddingDim values), a view into <see cref="Embeddings"/>.</summary>
     public Span<float> Token(int index)
     {
-        LayerChecks.Index(nameof(index), index, _virtualTokens);
-        return new Span<float>(Embeddings, index * _embeddingDim, _embeddingDim);
+        PromptTuningDefinition definition = Definition;
+        LayerChecks.Index(nameof(index), index, definition.VirtualTokens);
+        return new Span<float>(Embeddings, index * definition.EmbeddingDim, definition.EmbeddingDim);
     }
 
     /// <summary>The shape handed to <see cref="SoftPrompt"/>: (batch, VirtualTokens, tokens, EmbeddingDim).</summary>
     /// <param name="batch">Sequences in the batch.</param>
     /// <param name="tokens">Real tokens per sequence.</param>
     /// <returns>The shape.</returns>
-    public SoftPromptShape PromptShape(int batch, int tokens) => new(batch, _virtualTokens, tokens, _embeddingDim);
+    public SoftPromptShape PromptShape(int batch, int tokens) => new(batch, Definition.VirtualTokens, tokens, Definition.EmbeddingDim);
 
     /// <summary>Y_b = [P; X_b] for every sequence b (<see cref="SoftPrompt.Prepend"/>).</summary>
     /// <param name="batch">Sequences in the batch.</param>

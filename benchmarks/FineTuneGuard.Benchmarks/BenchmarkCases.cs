@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Benchmarks;
 
@@ -49,7 +51,7 @@ internal static class BenchmarkCases
             var shape = new AdapterShape(d, k);
             float[] x = Normal(random, n * d), down = Normal(random, k * d), up = Normal(random, d * k);
             float[] bd = Normal(random, k), bu = Normal(random, d), pre = new float[n * k], y = new float[n * d];
-            yield return new BenchmarkCase("adapter_forward_512x4096_b64", () => BottleneckAdapter.Forward(shape, AdapterActivation.Relu, n, x, down, bd, up, bu, pre, y), Flops: 4.0 * n * d * k);
+            yield return new BenchmarkCase("adapter_forward_512x4096_b64", () => Adapter.Forward(shape, AdapterActivation.Relu, n, x, down, bd, up, bu, pre, y), Flops: 4.0 * n * d * k);
         }
 
         foreach (BenchmarkCase other in OtherKernelCases.All(random))

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Benchmarks;
 

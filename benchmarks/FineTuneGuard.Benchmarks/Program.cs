@@ -35,7 +35,7 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
-FineTuneGuard.Gemm.MaxDegreeOfParallelism = threads;
+FineTuneGuard.Kernels.Gemm.MaxDegreeOfParallelism = threads;
 OtherKernelCases.SetThreads(threads);
 var results = new Dictionary<string, double>(StringComparer.Ordinal);
 foreach (BenchmarkCase benchmark in BenchmarkCases.All())

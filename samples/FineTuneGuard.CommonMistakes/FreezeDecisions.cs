@@ -1,6 +1,7 @@
 // FTG0002 / FTG0003: the seeds' freeze audit. In a model that carries adapters, every base weight needs an explicit
 // decision — [Frozen] (PEFT: only the adapters train) or [Trainable] — and a frozen weight must never reach an optimizer.
 using FineTuneGuard;
+using FineTuneGuard.Kernels;
 
 namespace FineTuneGuard.CommonMistakes;
 

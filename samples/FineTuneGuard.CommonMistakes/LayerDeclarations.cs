@@ -1,6 +1,7 @@
 // FTG0101–FTG0105: layer and model declarations the compiler can already judge — invalid arguments, wasted rank,
 // shapes that do not fit, adapters and base weights in one optimizer group, a memory budget a run cannot fit in.
 using FineTuneGuard;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.CommonMistakes;
 

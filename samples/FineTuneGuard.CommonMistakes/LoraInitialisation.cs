@@ -2,6 +2,8 @@
 // ΔW = s·B·A. PEFT draws A at random and sets B = 0, so ΔW = 0 at step 0: the tuned model starts exactly equal to the
 // base model, and the gradient of B (s·dyᵀ·(x·Aᵀ)) is non-zero, so learning starts at once.
 using FineTuneGuard;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.CommonMistakes;
 

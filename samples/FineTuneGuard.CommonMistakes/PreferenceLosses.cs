@@ -1,6 +1,8 @@
 // FTG0006–FTG0009: DPO is −log σ(β·h), h = (log πθ(yw) − log πθ(yl)) − (log πref(yw) − log πref(yl)). It is only DPO
 // with a real reference (FTG0006), a separate one (FTG0007), a frozen one (FTG0008), and β > 0 (FTG0009).
 using FineTuneGuard;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Losses;
 
 namespace FineTuneGuard.CommonMistakes;
 

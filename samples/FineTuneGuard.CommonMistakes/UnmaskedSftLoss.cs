@@ -1,6 +1,8 @@
 // FTG0001: supervised fine-tuning imitates responses. Averaging the loss over every position (prompt and padding too)
 // optimizes the wrong objective: the seeds' example gives 0.5 unmasked against 1.0 answer-only.
 using FineTuneGuard;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Losses;
 
 namespace FineTuneGuard.CommonMistakes;
 

@@ -1,3 +1,5 @@
+using FineTuneGuard.Optimization;
+
 namespace FineTuneGuard.Quickstart;
 
 /// <summary>

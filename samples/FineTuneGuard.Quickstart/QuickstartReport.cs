@@ -1,3 +1,4 @@
+using FineTuneGuard.Losses;
 using FineTuneGuard.Quickstart.Evaluation;
 using FineTuneGuard.Quickstart.Phases;
 using FineTuneGuard.Quickstart.Training;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Serialization;
 
 namespace FineTuneGuard.Cli;

@@ -1,5 +1,6 @@
 using System;
 using System.CommandLine;
+using FineTuneGuard.Accounting;
 using FineTuneGuard.Internal;
 
 namespace FineTuneGuard.Cli;

@@ -1,7 +1,9 @@
 using System;
 using System.CommandLine;
 using System.Globalization;
+using FineTuneGuard.Accounting;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Cli;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Serialization;
 
 namespace FineTuneGuard.Cli;

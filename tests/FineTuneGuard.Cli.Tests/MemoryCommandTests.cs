@@ -1,3 +1,5 @@
+using FineTuneGuard.Accounting;
+
 namespace FineTuneGuard.Cli.Tests;
 
 /// <summary><c>ftg memory</c> against the seeds' memory slide and worked numbers.</summary>

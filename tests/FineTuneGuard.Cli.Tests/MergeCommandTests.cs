@@ -1,4 +1,5 @@
 using System.IO;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Serialization;
 
 namespace FineTuneGuard.Cli.Tests;

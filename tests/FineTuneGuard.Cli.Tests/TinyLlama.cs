@@ -1,4 +1,6 @@
 using System.IO;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Serialization;
 
 namespace FineTuneGuard.Cli.Tests;

@@ -1,3 +1,4 @@
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Quickstart.Model;
 using FineTuneGuard.Quickstart.Phases;
 

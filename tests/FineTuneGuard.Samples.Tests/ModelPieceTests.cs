@@ -1,3 +1,4 @@
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Quickstart.Data;
 using FineTuneGuard.Quickstart.Model;
 using FineTuneGuard.Quickstart.Training;

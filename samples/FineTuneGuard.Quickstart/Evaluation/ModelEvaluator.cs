@@ -1,3 +1,5 @@
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Losses;
 using FineTuneGuard.Quickstart.Model;
 
 namespace FineTuneGuard.Quickstart.Evaluation;

@@ -1,3 +1,5 @@
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Quickstart.Data;
 using FineTuneGuard.Quickstart.Model;
 

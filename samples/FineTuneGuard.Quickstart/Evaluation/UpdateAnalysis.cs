@@ -1,4 +1,8 @@
 using System.Numerics.Tensors;
+using FineTuneGuard.Linalg;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Quickstart.Model;
 
 namespace FineTuneGuard.Quickstart.Evaluation;

@@ -1,3 +1,4 @@
+using FineTuneGuard.Attention;
 using static FineTuneGuard.Quickstart.Model.ModelDimensions;
 
 namespace FineTuneGuard.Quickstart.Model;

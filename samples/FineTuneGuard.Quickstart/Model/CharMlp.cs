@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Quickstart.Model;
 

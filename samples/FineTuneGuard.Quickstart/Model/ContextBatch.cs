@@ -1,3 +1,4 @@
+using FineTuneGuard.Losses;
 using FineTuneGuard.Quickstart.Data;
 
 namespace FineTuneGuard.Quickstart.Model;

@@ -1,3 +1,5 @@
+using FineTuneGuard.Optimization;
+
 namespace FineTuneGuard.Quickstart.Model;
 
 /// <summary>A model the training loops can train: its trainable tensors, and the gradients of them from the logits' gradient.</summary>

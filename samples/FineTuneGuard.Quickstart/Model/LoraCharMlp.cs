@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Quickstart.Model;
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using FineTuneGuard.Kernels;
 
 namespace FineTuneGuard.Quickstart.Model;
 

@@ -1,3 +1,5 @@
+using FineTuneGuard.Accounting;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Quickstart.Model;
 using static FineTuneGuard.Quickstart.Reporting.SectionWriter;
 

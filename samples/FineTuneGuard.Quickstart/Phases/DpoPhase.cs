@@ -1,3 +1,6 @@
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Quickstart.Data;
 using FineTuneGuard.Quickstart.Evaluation;
 using FineTuneGuard.Quickstart.Model;

@@ -1,3 +1,5 @@
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Quickstart.Data;
 using FineTuneGuard.Quickstart.Evaluation;
 using FineTuneGuard.Quickstart.Model;

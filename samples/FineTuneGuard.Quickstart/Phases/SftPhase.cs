@@ -1,4 +1,6 @@
 using System.Text;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Quickstart.Data;
 using FineTuneGuard.Quickstart.Evaluation;
 using FineTuneGuard.Quickstart.Model;

@@ -1,3 +1,5 @@
+using FineTuneGuard.Losses;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Quickstart.Model;
 
 namespace FineTuneGuard.Quickstart.Training;

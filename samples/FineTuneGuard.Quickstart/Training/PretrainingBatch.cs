@@ -1,3 +1,4 @@
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Quickstart.Model;
 
 namespace FineTuneGuard.Quickstart.Training;

@@ -1,7 +1,9 @@
 using System;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Optimization;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Accounting;
 
 /// <summary>
 /// Training memory, split as the seeds' memory slide splits it: weights, gradients, optimizer states and activations,

@@ -1,4 +1,6 @@
-namespace FineTuneGuard;
+using FineTuneGuard.Optimization;
+
+namespace FineTuneGuard.Accounting;
 
 /// <summary>Optimizers by the number of state tensors they keep per trainable parameter.</summary>
 public enum OptimizerKind

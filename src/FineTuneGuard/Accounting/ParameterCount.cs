@@ -1,8 +1,10 @@
 using System;
+using FineTuneGuard.Attention;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Kernels;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Accounting;
 
 /// <summary>
 /// Trainable and total parameter counts of the PEFT methods and of a Llama-style decoder: the numbers PEFT prints with

@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Numerics.Tensors;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Attention;
 

@@ -1,3 +1,4 @@
+using FineTuneGuard.Accounting;
 using FineTuneGuard.Internal;
 using FineTuneGuard.Validation;
 

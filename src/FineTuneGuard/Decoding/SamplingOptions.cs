@@ -1,6 +1,6 @@
 using System;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Decoding;
 
 /// <summary>
 /// How one next token is chosen from a row of logits, in the order Hugging Face applies its logits processors:

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Decoding;
 
 /// <summary>
 /// The generate loop over an <see cref="ICausalLanguageModel"/>: forward the sequence so far, pick the next token from the

@@ -1,9 +1,10 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Decoding;
 
 /// <summary>
 /// Chooses one next token from one row of logits (length = vocabulary size): greedy, temperature, top-k and top-p

@@ -1,6 +1,6 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Kernels;
 
-/// <summary>Non-linearity between the down and up projections of a <see cref="BottleneckAdapter"/>.</summary>
+/// <summary>Non-linearity between the down and up projections of a <see cref="Adapter"/>.</summary>
 public enum AdapterActivation
 {
     /// <summary>max(x, 0).</summary>

@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Kernels;
 
 /// <summary>
 /// Shapes of a bottleneck adapter (Houlsby et al., 2019) y = x + act(x·downᵀ + b_d)·upᵀ + b_u: down is

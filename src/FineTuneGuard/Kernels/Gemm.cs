@@ -2,7 +2,7 @@ using System;
 using FineTuneGuard.Kernels;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Kernels;
 
 /// <summary>
 /// General matrix multiply on row-major float32 spans: C (m x n) = alpha·op(A)·op(B) + beta·C.
@@ -17,7 +17,7 @@ public static class Gemm
 
     /// <summary>
     /// Threads a multiply may use (default <see cref="Environment.ProcessorCount"/>); values &lt; 1 throw. Also bounds the
-    /// <see cref="Lora"/> and <see cref="BottleneckAdapter"/> kernels, which run on this GEMM.
+    /// <see cref="Lora"/> and <see cref="Adapter"/> kernels, which run on this GEMM.
     /// </summary>
     public static int MaxDegreeOfParallelism
     {

@@ -1,9 +1,10 @@
 using System;
 using System.Buffers;
 using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Kernels;
 
 /// <summary>
 /// LoRA kernels for one adapted linear layer (row-major float32): y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ with W (out x in) frozen,

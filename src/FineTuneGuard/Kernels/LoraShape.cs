@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Kernels;
 
 /// <summary>
 /// Shapes of one LoRA-adapted linear layer y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ: W is OutFeatures x InFeatures, A is Rank x InFeatures,

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Threading.Tasks;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Kernels;
 

@@ -1,4 +1,6 @@
 using System;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard;
 
@@ -6,7 +8,7 @@ namespace FineTuneGuard;
 /// The base class of every <see cref="BottleneckAdapterAttribute"/> layer: y = x + act(x·Downᵀ + bd)·Upᵀ + bu with Down
 /// (Bottleneck x ModelDim) and Up (ModelDim x Bottleneck), row-major, and optional biases (empty arrays without them).
 /// Up starts at zero so that the adapter starts as the identity. Every entry point checks its buffers (messages name the
-/// layer, the method, the parameter and both shapes) and then calls <see cref="BottleneckAdapter"/>.
+/// layer, the method, the parameter and both shapes) and then calls <see cref="Adapter"/>.
 /// </summary>
 /// <remarks>
 /// The generator derives each annotated class from this type and adds only the compile-time constants and
@@ -90,17 +92,17 @@ public abstract class BottleneckAdapterBase : TrainableLayer<BottleneckAdapterDe
     /// <summary>Adapter on (default) or off: when off the layer is the identity (y = x, dx = dy, zero gradients).</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Re-initialises: Down from <paramref name="seed"/> (<see cref="BottleneckAdapter.InitializeDown"/>), Up, biases and gradients zero.</summary>
+    /// <summary>Re-initialises: Down from <paramref name="seed"/> (<see cref="Adapter.InitializeDown"/>), Up, biases and gradients zero.</summary>
     public sealed override void ResetParameters(ulong seed)
     {
-        BottleneckAdapter.InitializeDown(Shape, Down, new SeededRandom(seed));
+        Adapter.InitializeDown(Shape, Down, new SeededRandom(seed));
         Array.Clear(DownBias);
         Array.Clear(Up);
         Array.Clear(UpBias);
         ClearGradients();
     }
 
-    /// <summary>y = x + act(x·Downᵀ + bd)·Upᵀ + bu for <paramref name="rows"/> rows (<see cref="BottleneckAdapter.Forward"/>); y = x when <see cref="Enabled"/> is false.</summary>
+    /// <summary>y = x + act(x·Downᵀ + bd)·Upᵀ + bu for <paramref name="rows"/> rows (<see cref="Adapter.Forward"/>); y = x when <see cref="Enabled"/> is false.</summary>
     /// <param name="rows">Number of rows (tokens).</param>
     /// <param name="x">Input, rows x ModelDim.</param>
     /// <param name="preActivation">rows x Bottleneck, written here and read by <see cref="Backward"/>.</param>
@@ -114,7 +116,7 @@ public abstract class BottleneckAdapterBase : TrainableLayer<BottleneckAdapterDe
         LayerChecks.Shape(_name, nameof(Forward), nameof(y), y.Length, rows, d, "rows x ModelDim");
         if (Enabled)
         {
-            BottleneckAdapter.Forward(Shape, Activation, rows, x, Down, DownBias, Up, UpBias, preActivation, y);
+            Adapter.Forward(Shape, Activation, rows, x, Down, DownBias, Up, UpBias, preActivation, y);
         }
         else
         {
@@ -122,7 +124,7 @@ public abstract class BottleneckAdapterBase : TrainableLayer<BottleneckAdapterDe
         }
     }
 
-    /// <summary>Gradients of Down, Up, their biases and the input (<see cref="BottleneckAdapter.Backward"/>), all overwritten; dx = dy and zero gradients when <see cref="Enabled"/> is false.</summary>
+    /// <summary>Gradients of Down, Up, their biases and the input (<see cref="Adapter.Backward"/>), all overwritten; dx = dy and zero gradients when <see cref="Enabled"/> is false.</summary>
     /// <param name="rows">Number of rows (tokens).</param>
     /// <param name="x">The forward input, rows x ModelDim.</param>
     /// <param name="preActivation">The buffer <see cref="Forward"/> filled, rows x Bottleneck.</param>
@@ -138,7 +140,7 @@ public abstract class BottleneckAdapterBase : TrainableLayer<BottleneckAdapterDe
         LayerChecks.Shape(_name, nameof(Backward), nameof(dx), dx.Length, rows, d, "rows x ModelDim");
         if (Enabled)
         {
-            BottleneckAdapter.Backward(Shape, Activation, rows, x, Down, Up, preActivation, dy, GradDown, GradDownBias, GradUp, GradUpBias, dx);
+            Adapter.Backward(Shape, Activation, rows, x, Down, Up, preActivation, dy, GradDown, GradDownBias, GradUp, GradUpBias, dx);
             return;
         }
 

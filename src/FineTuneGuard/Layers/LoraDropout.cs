@@ -1,6 +1,8 @@
 using System;
 using System.Buffers;
 using System.Numerics.Tensors;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard;
 

@@ -1,4 +1,6 @@
 using System;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard;
 

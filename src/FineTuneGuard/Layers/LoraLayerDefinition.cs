@@ -1,4 +1,5 @@
 using FineTuneGuard.Internal;
+using FineTuneGuard.Kernels;
 
 namespace FineTuneGuard;
 

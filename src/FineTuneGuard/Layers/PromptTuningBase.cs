@@ -1,5 +1,6 @@
 using System;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard;
 

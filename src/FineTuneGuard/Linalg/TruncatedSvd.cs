@@ -1,7 +1,7 @@
 using System;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Linalg;
 
 /// <summary>
 /// Singular values and best low-rank approximations for rank analysis of weight updates (how much of ΔW a rank-r LoRA

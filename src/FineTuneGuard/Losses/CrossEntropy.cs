@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 using FineTuneGuard.Losses;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// Token-level cross-entropy over row-major logits (rows x vocab) with a numerically stable log-softmax:

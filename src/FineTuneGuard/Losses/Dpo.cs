@@ -2,7 +2,7 @@ using System;
 using FineTuneGuard.Losses;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// Direct Preference Optimization and its TRL variants on sequence log-probabilities (Σ over completion tokens, see

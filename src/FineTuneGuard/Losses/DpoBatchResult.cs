@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>A batch of preference pairs: the mean loss and TRL's logged metrics, averaged over the pairs.</summary>
 /// <param name="Loss">Mean loss over the pairs.</param>

@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>The preference losses of <see cref="Dpo"/>, named as TRL's <c>DPOConfig.loss_type</c>.</summary>
 public enum DpoLossType

@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// One preference pair's DPO loss, its gradient with respect to the policy's sequence log-probabilities, and TRL's

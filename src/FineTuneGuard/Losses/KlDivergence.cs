@@ -3,7 +3,7 @@ using System.Buffers;
 using FineTuneGuard.Losses;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// KL(p_tuned ‖ p_base) = Σ_j p_t,j·(log p_t,j − log p_b,j): how far fine-tuning moved the next-token distribution

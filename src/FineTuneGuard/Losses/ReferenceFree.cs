@@ -2,7 +2,7 @@ using System;
 using FineTuneGuard.Losses;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// Preference objectives that need no reference model (so analyzer FTG0006 does not ask for one). Computed in double.

@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>A reference-free preference loss of one pair and its gradient with respect to the policy's log-probabilities.</summary>
 /// <param name="Loss">The loss of the pair.</param>

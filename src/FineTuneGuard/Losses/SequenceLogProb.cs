@@ -3,7 +3,7 @@ using System.Buffers;
 using FineTuneGuard.Losses;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// log πθ(y|x) = Σ_i m_i·log softmax(z_i)[t_i]: the summed log-probability of a completion under a model, over the

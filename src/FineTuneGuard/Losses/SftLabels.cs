@@ -1,7 +1,7 @@
 using System;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// Builders of answer-only SFT labels: the response tokens keep their ids, the prompt and the padding become

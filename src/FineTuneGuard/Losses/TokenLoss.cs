@@ -2,7 +2,7 @@ using System;
 using FineTuneGuard.Losses;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Losses;
 
 /// <summary>
 /// Reductions of per-token losses (e.g. from <see cref="CrossEntropy.TokenLosses"/>). The seeds' theory cell: losses

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Numerics;
 
 /// <summary>Vectorized NaN / infinity detection.</summary>
 public static class NonFinite

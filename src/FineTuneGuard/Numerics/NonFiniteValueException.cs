@@ -1,6 +1,6 @@
 using System;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Numerics;
 
 /// <summary>A NaN or infinity where the runtime refuses one (safe merge, the optimizer's opt-in NaN check).</summary>
 public sealed class NonFiniteValueException : ArithmeticException

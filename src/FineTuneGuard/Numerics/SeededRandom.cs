@@ -1,6 +1,6 @@
 using System;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Numerics;
 
 /// <summary>
 /// A small, fast, seedable generator (SplitMix64 seeding a xoshiro256** state) whose stream is fixed by this library

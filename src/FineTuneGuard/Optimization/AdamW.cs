@@ -3,9 +3,10 @@ using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>
 /// AdamW (Loshchilov and Hutter 2019) exactly as PyTorch's <c>torch.optim.AdamW</c> (amsgrad off): at step t, for each

@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Numerics.Tensors;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>
 /// Clipping by global norm as PyTorch's <c>clip_grad_norm_</c>: ‖g‖ = √(Σ over every trainable parameter of Σ g²);

@@ -1,7 +1,7 @@
 using System;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>
 /// Layer-wise learning-rate decay: η_l = η_top·γ^(L − l), so that lower layers (general features) move more slowly

@@ -1,4 +1,4 @@
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>What a <see cref="LearningRateSchedule"/> does after its linear warm-up.</summary>
 public enum LearningRateDecay

@@ -1,7 +1,7 @@
 using System;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>
 /// A learning-rate multiplier for <see cref="AdamW.LearningRateScale"/>: linear warm-up from 0 to 1 over

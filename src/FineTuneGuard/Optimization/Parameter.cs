@@ -1,7 +1,7 @@
 using System;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>
 /// A named trainable (or frozen) tensor: its values and a gradient buffer of the same length, as flat float32 arrays

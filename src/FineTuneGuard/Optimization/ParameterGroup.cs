@@ -3,7 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Optimization;
 
 /// <summary>
 /// Parameters that share a learning rate and a weight decay, as a PyTorch param group: e.g. LoRA adapters in one group,

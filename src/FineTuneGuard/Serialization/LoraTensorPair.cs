@@ -1,6 +1,9 @@
 using System;
 using System.Globalization;
+using FineTuneGuard.Accounting;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Validation;
 
 namespace FineTuneGuard.Serialization;

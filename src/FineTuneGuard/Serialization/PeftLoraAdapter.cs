@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using FineTuneGuard.Accounting;
 
 namespace FineTuneGuard.Serialization;
 

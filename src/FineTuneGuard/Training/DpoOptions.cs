@@ -1,4 +1,6 @@
 using System;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 

@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Numerics.Tensors;
 using System.Threading;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 

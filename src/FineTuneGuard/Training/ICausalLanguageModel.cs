@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using FineTuneGuard.Decoding;
 
 namespace FineTuneGuard;
 
@@ -18,7 +19,7 @@ namespace FineTuneGuard;
 /// </para>
 /// <para>
 /// <see cref="Backward"/> follows the most recent <see cref="Forward"/> (the model keeps what it needs) and <b>adds</b>
-/// into <see cref="FineTuneGuard.Parameter.Gradient"/> of every trainable parameter, so that gradient accumulation over
+/// into <see cref="FineTuneGuard.Optimization.Parameter.Gradient"/> of every trainable parameter, so that gradient accumulation over
 /// micro-batches is a sequence of forward/backward pairs between two optimizer steps (the optimizer's
 /// <c>ZeroGradients</c> clears them). Frozen parameters receive no gradient and their values are never written.
 /// A <see cref="Forward"/> without a <see cref="Backward"/> (evaluation, a reference or base model, generation) is legal.

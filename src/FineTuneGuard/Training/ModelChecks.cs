@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using FineTuneGuard.Optimization;
+using FineTuneGuard.Validation;
 
 namespace FineTuneGuard;
 

@@ -1,13 +1,14 @@
 using System;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 
 /// <summary>
-/// One tensor of an <see cref="ICausalLanguageModel"/>: the optimizer's <see cref="FineTuneGuard.Parameter"/> (name, value,
+/// One tensor of an <see cref="ICausalLanguageModel"/>: the optimizer's <see cref="FineTuneGuard.Optimization.Parameter"/> (name, value,
 /// gradient, freeze decision, layer) together with its <see cref="ParameterRole"/>.
 /// </summary>
 /// <remarks>
-/// The freeze decision lives on the <see cref="FineTuneGuard.Parameter"/> (<c>Trainable</c>): trainers hand only trainable
+/// The freeze decision lives on the <see cref="FineTuneGuard.Optimization.Parameter"/> (<c>Trainable</c>): trainers hand only trainable
 /// parameters to the optimizer, a backward pass writes gradients only for them, and a DPO reference must have none.
 /// </remarks>
 public sealed class ModelParameter

@@ -1,3 +1,5 @@
+using FineTuneGuard.Kernels;
+
 namespace FineTuneGuard;
 
 /// <summary>

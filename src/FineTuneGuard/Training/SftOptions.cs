@@ -1,4 +1,5 @@
 using System;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 

@@ -4,6 +4,9 @@ using System.Diagnostics;
 using System.Linq;
 using System.Numerics.Tensors;
 using System.Threading;
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.Serialization;
 
 namespace FineTuneGuard;

@@ -1,6 +1,6 @@
 // Continued pre-training on domain text: every token is a target, the unmasked mean is the objective.
 using System;
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiContinuedPretraining;
 

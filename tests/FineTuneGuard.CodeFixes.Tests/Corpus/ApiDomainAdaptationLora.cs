@@ -1,5 +1,5 @@
 // Look-alike: domain-adaptive pre-training with a LoRA adapter: every token of the domain text is a target.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Kernels; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiDomainAdaptationLora;
 

@@ -1,6 +1,6 @@
 // Three preference-loss bugs in one helper class: zero reference, reference = policy, beta 0.
 using System;
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiDpoBugs;
 

@@ -1,5 +1,5 @@
 // DPO on FineTuneGuard's API with a separate, frozen reference: the seeds' example (margin 2, loss ≈ 0.598 at beta 0.1).
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiDpoStepCorrect;
 

@@ -1,6 +1,6 @@
 // Four ways to misuse the runtime's DpoTrainer; each one would throw at run time with the same words.
 using System.Collections.Generic;
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiDpoTrainerBugs;
 

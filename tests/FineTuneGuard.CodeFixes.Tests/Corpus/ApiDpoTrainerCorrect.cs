@@ -1,7 +1,7 @@
 // The runtime's DpoTrainer used as intended: a frozen copy as reference, or reference log-probabilities precomputed
 // once (TRL's precompute_ref_log_probs) so the reference need not stay in memory. Nothing to flag.
 using System.Collections.Generic;
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiDpoTrainerCorrect;
 

@@ -1,6 +1,6 @@
 // Re-using the A initialiser on a generated layer's B between tasks: B·A ≠ 0 before the first step.
 using System;
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Kernels; using FineTuneGuard.Numerics;
 
 namespace Corpus.ApiLoraReinitialiseB;
 

@@ -1,5 +1,5 @@
 // SimPO and ORPO from FineTuneGuard's runtime: no reference model, by design.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiReferenceFreeObjectives;
 

@@ -1,5 +1,5 @@
 // The answer-only SFT objective on FineTuneGuard's API: labels from SftLabels, a mask for the token average.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiSftMaskedCorrectly;
 

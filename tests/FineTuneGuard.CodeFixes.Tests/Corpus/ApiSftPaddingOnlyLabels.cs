@@ -1,5 +1,5 @@
 // Labels copied from the input ids with only the padding ignored: the prompt is still in the average.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiSftPaddingOnlyLabels;
 

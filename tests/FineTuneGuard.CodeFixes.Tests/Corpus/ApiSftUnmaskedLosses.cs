@@ -1,5 +1,5 @@
 // An SFT step on FineTuneGuard's API that reaches for the unmasked forms.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.ApiSftUnmaskedLosses;
 

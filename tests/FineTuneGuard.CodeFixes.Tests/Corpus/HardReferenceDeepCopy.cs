@@ -1,5 +1,5 @@
 // Hard case (look-alike): the reference is a deep copy of the policy taken before training, not the policy itself.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.HardReferenceDeepCopy;
 

@@ -1,5 +1,5 @@
 // Hard case: the input ids are copied into a label buffer with CopyTo, and nothing masks the prompt.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Losses;
 
 namespace Corpus.HardSftLabelsCopiedInto;
 

@@ -1,6 +1,6 @@
 // FineTuneGuard layers on a hand-written attention block: every base weight has its freeze decision.
 using System.Collections.Generic;
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Optimization;
 
 namespace Corpus.LayersFrozenBaseModel;
 

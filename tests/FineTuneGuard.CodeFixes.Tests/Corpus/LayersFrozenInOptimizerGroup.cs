@@ -1,5 +1,5 @@
 // A frozen embedding slips into the optimizer group next to the prompt-tuning vectors.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Attention; using FineTuneGuard.Optimization;
 
 namespace Corpus.LayersFrozenInOptimizerGroup;
 

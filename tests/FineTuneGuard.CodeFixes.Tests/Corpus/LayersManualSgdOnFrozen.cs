@@ -1,5 +1,5 @@
 // A hand-rolled SGD step that updates every array it is given, frozen base weight included; the merge is fine.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Kernels;
 
 namespace Corpus.LayersManualSgdOnFrozen;
 

@@ -1,5 +1,5 @@
 // A model that gained adapters later: two of its base weights never got a freeze decision.
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Kernels;
 
 namespace Corpus.LayersMissingFreezeDecision;
 

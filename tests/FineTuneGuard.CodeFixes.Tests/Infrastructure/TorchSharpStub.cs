@@ -1,3 +1,5 @@
+using FineTuneGuard.Optimization;
+
 namespace FineTuneGuard.CodeFixes.Tests.Infrastructure;
 
 /// <summary>

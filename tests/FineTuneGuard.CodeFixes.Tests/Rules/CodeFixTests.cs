@@ -1,5 +1,9 @@
 using System.Threading.Tasks;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.SourceGenerators.Analyzers;
 
 namespace FineTuneGuard.CodeFixes.Tests.Rules;
@@ -13,7 +17,7 @@ public class CodeFixTests
     public Task AddsFrozenToBaseWeights()
         => Verify<FreezeDecisionAnalyzer>.CodeFixAsync<AddFrozenAttributeCodeFixProvider>(
             """
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class AttentionBlock
             {
@@ -26,7 +30,7 @@ public class CodeFixTests
             public partial class QProjLora { }
             """,
             """
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class AttentionBlock
             {
@@ -160,7 +164,7 @@ public class CodeFixTests
         => Verify<LoraInitializationAnalyzer>.CodeFixAsync<ZeroLoraBCodeFixProvider>(
             """
             using System;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Adapter
             {
@@ -176,7 +180,7 @@ public class CodeFixTests
             """,
             """
             using System;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Adapter
             {
@@ -197,7 +201,7 @@ public class CodeFixTests
     public Task SwitchesToMaskedFormsWithTheMaskInScope()
         => Verify<UnmaskedSftLossAnalyzer>.CodeFixAsync<MaskedSftLossCodeFixProvider>(
             """
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {
@@ -210,7 +214,7 @@ public class CodeFixTests
             }
             """,
             """
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {
@@ -227,7 +231,7 @@ public class CodeFixTests
     public Task NoFixWithoutAMaskInScope()
         => Verify<UnmaskedSftLossAnalyzer>.CodeFixAsync<MaskedSftLossCodeFixProvider>(
             """
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {
@@ -236,7 +240,7 @@ public class CodeFixTests
             }
             """,
             """
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {

@@ -1,5 +1,8 @@
 using System.Threading.Tasks;
+using FineTuneGuard.Attention;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.SourceGenerators.Analyzers;
 
 namespace FineTuneGuard.CodeFixes.Tests.Rules;
@@ -23,7 +26,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task BaseWeightNextToLoraWithoutDecisionIsFTG0002()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class AttentionBlock
             {
@@ -38,7 +41,7 @@ public class FreezeDecisionTests
     public Task PropertyWeightInModelWithAdapterListIsFTG0002()
         => Verify("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Decoder
             {
@@ -51,7 +54,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task TorchSharpTensorMemberOfAdapterModelIsFTG0002()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             using Parameter = TorchSharp.Modules.Parameter;
 
             public sealed class Block
@@ -76,7 +79,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task DecidedWeightsAndBuffersAreClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class AttentionBlock
             {
@@ -220,7 +223,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task FrozenTensorInTorchOptimizerIsFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             using TorchSharp;
             using AdamW = TorchSharp.Modules.AdamW;
             using Parameter = TorchSharp.Modules.Parameter;
@@ -237,7 +240,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task FrozenArrayUpdatedWithGradientIsFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Head
             {
@@ -258,7 +261,7 @@ public class FreezeDecisionTests
     public Task FrozenTensorInListHandedToOptimizerIsFTG0003()
         => Verify("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             using TorchSharp;
             using AdamW = TorchSharp.Modules.AdamW;
             using Parameter = TorchSharp.Modules.Parameter;
@@ -275,7 +278,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task FrozenTensorSubtractedInPlaceWithGradIsFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             using TorchSharp;
             using AdamW = TorchSharp.Modules.AdamW;
             using Parameter = TorchSharp.Modules.Parameter;
@@ -306,7 +309,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task MergeIntoFrozenWeightIsNotFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Merged
             {
@@ -330,7 +333,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task TrainableTensorsInOptimizerAreNotFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             using TorchSharp;
             using AdamW = TorchSharp.Modules.AdamW;
             using Parameter = TorchSharp.Modules.Parameter;
@@ -350,7 +353,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task FrozenArrayWrappedInTrainableParameterIsFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Model
             {
@@ -370,7 +373,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task FrozenParameterInGroupInitializerIsFTG0003()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Model
             {
@@ -383,7 +386,7 @@ public class FreezeDecisionTests
     [Fact]
     public Task FrozenArrayAsNonTrainableParameterOutsideOptimizerIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Model
             {

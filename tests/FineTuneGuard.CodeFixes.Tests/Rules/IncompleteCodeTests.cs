@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.SourceGenerators.Analyzers;
 using FineTuneGuard.Testing;
 using Microsoft.CodeAnalysis;
@@ -27,7 +29,7 @@ public class IncompleteCodeTests
         """,
         // A DPO call with missing arguments and an unknown beta.
         """
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         public static class Step { public static float Run(float pc, float pr) => Dpo.Loss(pc, pr, , beta: ).Loss; }
         """,
         // Cross-entropy on an undeclared label variable in an SFT step.
@@ -37,7 +39,7 @@ public class IncompleteCodeTests
         """,
         // Attributes on members of a half-declared adapter model.
         """
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         [LoraLayer(64, 64)] public partial class QProj { }
         public sealed class Model { public QProj Q = new(); public float[] W; [ReferenceModel] public Model Reference; public void Step(float lr, float[] grad) { W[0] -= lr * grad[ } }
         """,

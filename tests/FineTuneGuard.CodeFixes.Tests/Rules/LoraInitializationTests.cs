@@ -1,5 +1,8 @@
 using System.Threading.Tasks;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 using FineTuneGuard.SourceGenerators.Analyzers;
 
 namespace FineTuneGuard.CodeFixes.Tests.Rules;
@@ -67,7 +70,7 @@ public class LoraInitializationTests
     [Fact]
     public Task OurRandomInitialiserOnGeneratedBIsFTG0004()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Adapter
             {
@@ -194,7 +197,7 @@ public class LoraInitializationTests
     [Fact]
     public Task FreshZeroAllocationOfBIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class LoraAdapter
             {
@@ -347,7 +350,7 @@ public class LoraInitializationTests
     public Task ZeroingAOfALayerWhoseBIsZeroByConstructionIsFTG0005()
         => Verify("""
             using System;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             // Stands for the generated members (A random and B zeros at construction, in generated code).
             [LoraLayer(8, 8, Rank = 2, Alpha = 4)]

@@ -1,5 +1,6 @@
 using System.Threading.Tasks;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Losses;
 using FineTuneGuard.SourceGenerators.Analyzers;
 
 namespace FineTuneGuard.CodeFixes.Tests.Rules;
@@ -19,7 +20,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ZeroReferenceLogProbsIsFTG0006()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class DpoStep
             {
@@ -36,7 +37,7 @@ public class PreferenceLossTests
     public Task EmptyReferenceSpansIsFTG0006()
         => Verify("""
             using System;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class DpoBatch
             {
@@ -48,7 +49,7 @@ public class PreferenceLossTests
     [Fact]
     public Task NeverFilledReferenceBufferIsFTG0006()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class DpoBatch
             {
@@ -80,7 +81,7 @@ public class PreferenceLossTests
     [Fact]
     public Task BufferFilledByReferenceModelIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public interface IBatchPolicy { void LogProbs(int[][] answers, float[] destination); }
 
@@ -100,7 +101,7 @@ public class PreferenceLossTests
     [Fact]
     public Task SeedDpoExampleIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Seed
             {
@@ -152,7 +153,7 @@ public class PreferenceLossTests
     [Fact]
     public Task SameLogProbsForPolicyAndReferenceIsFTG0007()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class DpoStep
             {
@@ -164,7 +165,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ReferenceLogProbsFromPolicyInstanceIsFTG0007()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoStep
             {
@@ -185,7 +186,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ReferenceModelFieldAssignedThePolicyIsFTG0007()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoSetup
             {
@@ -226,7 +227,7 @@ public class PreferenceLossTests
     [Fact]
     public Task SeparateReferenceInstanceIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoStep
             {
@@ -253,7 +254,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ReferenceFromBaseModelCopyIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoSetup
             {
@@ -265,7 +266,7 @@ public class PreferenceLossTests
     [Fact]
     public Task DistinctPolicyAndReferenceArgumentsAreClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Pairs
             {
@@ -279,7 +280,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ReferenceModelWithoutFrozenIsFTG0008()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoSetup
             {
@@ -291,7 +292,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ReferenceModelPropertyWithoutFrozenIsFTG0008()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoSetup
             {
@@ -330,7 +331,7 @@ public class PreferenceLossTests
     [Fact]
     public Task FrozenReferenceIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class DpoSetup
             {
@@ -401,7 +402,7 @@ public class PreferenceLossTests
     [Fact]
     public Task ZeroBetaIsFTG0009()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Seed
             {
@@ -412,7 +413,7 @@ public class PreferenceLossTests
     [Fact]
     public Task NegativeBetaThroughLocalIsFTG0009()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Step
             {
@@ -442,7 +443,7 @@ public class PreferenceLossTests
     [Fact]
     public Task PositiveBetaIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Step
             {
@@ -490,7 +491,7 @@ public class PreferenceLossTests
     [Fact]
     public Task SameMemberOfDifferentInstancesIsNotFTG0007()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed record LogProbs(float Chosen, float Rejected);
 

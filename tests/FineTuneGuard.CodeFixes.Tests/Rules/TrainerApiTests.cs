@@ -3,6 +3,7 @@ using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Losses;
 using FineTuneGuard.SourceGenerators.Analyzers;
 using Microsoft.CodeAnalysis.Testing;
 
@@ -24,7 +25,7 @@ public class TrainerApiTests
     [Fact]
     public Task FullSequenceInSftOptionsInitializerIsFTG0001()
         => Sft("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class InstructionTuning
             {
@@ -39,7 +40,7 @@ public class TrainerApiTests
     [Fact]
     public Task FullSequenceInWithExpressionAndThroughLocalIsFTG0001()
         => Sft("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Runs
             {
@@ -54,7 +55,7 @@ public class TrainerApiTests
     [Fact]
     public Task FullSequencePropertyAssignmentIsFTG0001()
         => Sft("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Settings
             {
@@ -67,7 +68,7 @@ public class TrainerApiTests
     public Task FullSequenceCollateIsFTG0001()
         => Sft("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Batches
             {
@@ -79,7 +80,7 @@ public class TrainerApiTests
     [Fact]
     public Task FullSequenceMessageSaysExplicitOptOut()
         => Sft("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class ChatTuning
             {
@@ -94,7 +95,7 @@ public class TrainerApiTests
     public Task AnswerOnlyIsClean()
         => Sft("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class InstructionTuning
             {
@@ -108,7 +109,7 @@ public class TrainerApiTests
     public Task FullSequenceInPretrainingIsClean()
         => Sft("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class ContinuedPretraining
             {
@@ -126,7 +127,7 @@ public class TrainerApiTests
     public Task ScopeFromParameterOrOtherEnumIsClean()
         => Sft("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public enum MyScope { AnswerOnly, FullSequence }
 
@@ -151,7 +152,7 @@ public class TrainerApiTests
     [Fact]
     public Task NullReferenceIsFTG0006()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Preference
             {
@@ -169,7 +170,7 @@ public class TrainerApiTests
     public Task NoReferenceWithBarePairsIsFTG0006()
         => Dpo("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Preference
             {
@@ -196,7 +197,7 @@ public class TrainerApiTests
     public Task NoReferenceWithPrecomputedOrUnknownPairsIsClean()
         => Dpo("""
             using System.Collections.Generic;
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Preference
             {
@@ -228,7 +229,7 @@ public class TrainerApiTests
     [Fact]
     public Task SameInstanceIsFTG0007()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Tuning
             {
@@ -247,7 +248,7 @@ public class TrainerApiTests
     [Fact]
     public Task SeparateReferenceIsClean()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Tuning
             {
@@ -267,7 +268,7 @@ public class TrainerApiTests
     [Fact]
     public Task TrainableOrUnfrozenReferenceIsFTG0008()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Tuning
             {
@@ -293,7 +294,7 @@ public class TrainerApiTests
     [Fact]
     public Task FrozenOrUnannotatedReferenceIsClean()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Tuning
             {
@@ -317,7 +318,7 @@ public class TrainerApiTests
     [Fact]
     public Task NonPositiveBetaOptionIsFTG0009()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Settings
             {
@@ -336,7 +337,7 @@ public class TrainerApiTests
     [Fact]
     public Task PositiveOrUnknownBetaIsClean()
         => Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public sealed class Config { public float Beta { get; set; } }
 
@@ -358,7 +359,7 @@ public class TrainerApiTests
         string guard = thrown.Message[..thrown.Message.IndexOf(" (Parameter", StringComparison.Ordinal)];
         Assert.StartsWith("FTG0009: ", guard);
         return Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Settings
             {
@@ -377,7 +378,7 @@ public class TrainerApiTests
         string guard = thrown.Message[..thrown.Message.IndexOf(" (Parameter", StringComparison.Ordinal)];
         Assert.StartsWith("FTG0006: ", guard);
         return Dpo("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Preference
             {

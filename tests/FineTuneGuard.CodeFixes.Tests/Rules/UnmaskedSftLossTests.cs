@@ -1,5 +1,6 @@
 using System.Threading.Tasks;
 using FineTuneGuard.CodeFixes.Tests.Infrastructure;
+using FineTuneGuard.Losses;
 using FineTuneGuard.SourceGenerators.Analyzers;
 
 namespace FineTuneGuard.CodeFixes.Tests.Rules;
@@ -14,7 +15,7 @@ public class UnmaskedSftLossTests
     [Fact]
     public Task UnmaskedLossInSftStepIsFTG0001()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {
@@ -26,7 +27,7 @@ public class UnmaskedSftLossTests
     [Fact]
     public Task PlainTokenMeanNextToPromptIsFTG0001()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class Trainer
             {
@@ -42,7 +43,7 @@ public class UnmaskedSftLossTests
     [Fact]
     public Task InputIdsAsLabelsOfOurLossIsFTG0001()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class InstructionTuning
             {
@@ -147,7 +148,7 @@ public class UnmaskedSftLossTests
     [Fact]
     public Task OurLoopPromptMaskIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {
@@ -180,7 +181,7 @@ public class UnmaskedSftLossTests
     [Fact]
     public Task MaskedOverloadsAreClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class SftStep
             {
@@ -246,7 +247,7 @@ public class UnmaskedSftLossTests
     [Fact]
     public Task UnmaskedLossInPretrainingIsClean()
         => Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
 
             public static class ContinuedPretraining
             {

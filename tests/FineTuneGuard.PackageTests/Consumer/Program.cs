@@ -1,4 +1,4 @@
-using FineTuneGuard;
+using FineTuneGuard; using FineTuneGuard.Kernels; using FineTuneGuard.Numerics;
 
 // Generated constants are usable in constant expressions: this only compiles if the generator ran.
 const long count = QProj.TrainableParameterCount;

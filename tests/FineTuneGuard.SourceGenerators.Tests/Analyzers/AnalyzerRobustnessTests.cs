@@ -30,7 +30,7 @@ public class AnalyzerRobustnessTests
     [MemberData(nameof(HalfTyped))]
     public void NoAnalyzerExceptionOnMalformedCode(string declaration)
     {
-        Compilation compilation = CompilationFactory.Create("using FineTuneGuard;\n" + declaration);
+        Compilation compilation = CompilationFactory.Create("using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;\n" + declaration);
         var (_, output, _) = CompilationFactory.RunGenerator(compilation, new FineTuneGuard.SourceGenerators.Generators.LayerGenerator(), trackSteps: false);
         ImmutableArray<Diagnostic> diagnostics = CompilationFactory.Analyze(output, Analyzers);
         Assert.DoesNotContain(diagnostics, d => d.Id == "AD0001");

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using FineTuneGuard.Kernels;
 using FineTuneGuard.SourceGenerators.Analyzers;
 using Microsoft.CodeAnalysis;
 using Verifier = FineTuneGuard.SourceGenerators.Tests.Analyzers.AnalyzerVerifier<FineTuneGuard.SourceGenerators.Analyzers.LayerDeclarationAnalyzer>;
@@ -17,7 +18,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task NonPartialClassIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16)|}]
             public class NotPartial { }
             """,
@@ -26,7 +27,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task ZeroDimensionIsFTG0101NamingTheArgument()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(0, 16)|}]
             public partial class Bad { }
             """,
@@ -35,7 +36,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task DropoutOutsideUnitIntervalIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16, Dropout = 1f)|}]
             public partial class Bad { }
             """,
@@ -44,7 +45,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task NonPositiveAlphaIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16, Alpha = 0)|}]
             public partial class Bad { }
             """,
@@ -53,7 +54,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task AlphaOfTheWrongTypeQuotesWhatWasWritten()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16, Alpha = {|CS0029:"x"|})|}]
             public partial class Bad { }
             """,
@@ -62,7 +63,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task FractionalRankIsFTG0101EvenThoughItBindsAsAnInt()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16, Rank = {|CS0266:1.5|})|}]
             public partial class Bad { }
             """,
@@ -71,7 +72,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task DropoutOfTheWrongTypeQuotesWhatWasWritten()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16, Dropout = {|CS0029:"half"|})|}]
             public partial class Bad { }
             """,
@@ -80,7 +81,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task AdapterBottleneckZeroIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:BottleneckAdapter(768, 0)|}]
             public partial class Bad { }
             """,
@@ -89,7 +90,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task PrefixHeadDimNegativeIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             namespace N { [{|#0:PrefixTuning(24, 16, 16, -64)|}] public partial class Bad { } }
             """,
             FTG0101("[PrefixTuning] argument 'headDim' must be > 0; got -64"));
@@ -97,7 +98,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task PromptOnARecordIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:PromptTuning(20, 768)|}]
             public partial record Bad;
             """,
@@ -106,7 +107,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task CountOverflowingLongIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:TransformerModel(2147483647, 2147483647, 1, 2147483647, 2147483647)|}]
             public partial class Huge { }
             """,
@@ -115,7 +116,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task StorageBeyondTheLargestArrayIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(1000000, 1000000, Rank = 8)|}]
             public partial class Huge { }
             """,
@@ -124,7 +125,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task UnknownLoraTargetIsFTG0101OnTheTargetsAttribute()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(2, 64, 4, 128, 100), {|#0:LoraTargets("q_proj", "query")|}]
             public partial class M { }
             """,
@@ -133,7 +134,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task KvHeadsNotDividingHeadsIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:TransformerModel(2, 64, 4, 128, 100, KvHeads = 3)|}]
             public partial class M { }
             """,
@@ -142,7 +143,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task LoraTargetsWithoutAModelIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraTargets("q_proj")|}]
             public partial class M { }
             """,
@@ -151,7 +152,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task TwoLayerAttributesOnOneClassAreFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16)|}, {|#1:PromptTuning(4, 16)|}]
             public partial class Both { }
             """,
@@ -162,7 +163,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task ClassNamedLikeAGeneratedMemberIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:PrefixTuning(2, 4, 4, 16)|}]
             public partial class Heads { }
             """,
@@ -171,7 +172,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task ClassNamedLikeAnInheritedMemberIsClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [PrefixTuning(2, 4, 4, 16)]
             public partial class Keys { }
             """);
@@ -179,7 +180,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task MemberTheGeneratorAlsoDeclaresIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(16, 16, Rank = 4)|}]
             public partial class Proj { public const int Rank = 4; }
             """,
@@ -188,7 +189,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task MemberTheGeneratorAlsoDeclaresForALoraTargetIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(2, 64, 4, 128, 100), {|#0:LoraTargets("q_proj", Rank = 4)|}]
             public partial class Model { public const int QProjInFeatures = 64; }
             """,
@@ -197,7 +198,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task UserBaseClassIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             public class Module { }
             [{|#0:BottleneckAdapter(64, 8)|}]
             public partial class Adapter : Module { }
@@ -207,7 +208,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task ExplicitRuntimeBaseClassAndInterfacesAreClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             public interface IProjection { }
             [LoraLayer(16, 16, Rank = 4)]
             public partial class Proj : LoraLayerBase, IProjection { public Proj(int seed) : base((ulong)seed) { } }
@@ -216,7 +217,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task ContainingTypeNotPartialIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             public class Outer
             {
                 [{|#0:BottleneckAdapter(64, 8)|}]
@@ -228,7 +229,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task ValidDeclarationsOfEveryKindAreClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(16, 32, Rank = 4, Alpha = 8, Dropout = 0.05f)] public partial class L { }
             [BottleneckAdapter(64, 8, Bias = false)] public partial class A { }
             [PrefixTuning(2, 4, 4, 16)] public partial class P { }
@@ -240,7 +241,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task DropoutJustBelowOneAndRankEqualToMinAreClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(8, 4096, Rank = 8, Dropout = 0.99f)] public partial class L { }
             """);
 
@@ -254,7 +255,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task RankAboveMinDimensionIsFTG0102()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(4, 4096, Rank = 16)|}]
             public partial class Narrow { }
             """,
@@ -263,7 +264,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task DefaultRankAboveATinyLayerIsFTG0102()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             namespace N;
             [{|#0:LoraLayer(10, 3)|}]
             public partial class Tiny { }
@@ -273,7 +274,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task TargetRankAboveANarrowModuleIsFTG0102()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(2, 64, 4, 128, 100, KvHeads = 1), {|#0:LoraTargets("q_proj", "k_proj", Rank = 32)|}]
             public partial class M { }
             """,
@@ -282,14 +283,14 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task RankEqualToMinIsNotFTG0102()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(4, 4096, Rank = 4)] public partial class Narrow { }
             """);
 
     [Fact]
     public Task RankAboveTheSmallerDimOfAnotherLayerIsNotFTG0102()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(4096, 64, Rank = 64)] public partial class Wide { }
             [LoraLayer(32, 32, Rank = 16)] public partial class Small { }
             """);
@@ -297,7 +298,7 @@ public class LayerDeclarationAnalyzerTests
     [Fact]
     public Task InvalidDeclarationIsFTG0101OnlyNotAlsoFTG0102()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [{|#0:LoraLayer(4, 4096, Rank = 16, Alpha = -1)|}] public partial class Narrow { }
             """,
             FTG0101("[LoraLayer] Alpha must be a finite float > 0; got -1"));

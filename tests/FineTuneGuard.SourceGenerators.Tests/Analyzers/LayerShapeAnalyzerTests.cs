@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using FineTuneGuard.Kernels;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Verifier = FineTuneGuard.SourceGenerators.Tests.Analyzers.AnalyzerVerifier<FineTuneGuard.SourceGenerators.Analyzers.LayerShapeAnalyzer>;
@@ -14,7 +15,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task LoraMemberNamedAfterAWeightOfAnotherShapeFires()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(4096, 1024)] public partial class QProjAdapter { }
             public class Attention
             {
@@ -27,7 +28,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task TransposedLoraDeclarationFiresWithAHint()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(12, 10)] public partial class Proj { }
             public class Block
             {
@@ -40,7 +41,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task MergingIntoAShapedWeightOfTheWrongShapeFires()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(10, 12, Rank = 3)] public partial class Proj { }
             public class Model
             {
@@ -53,7 +54,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task ConstantLengthBuffersOfTheWrongSizeFire()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(10, 12, Rank = 3)] public partial class Proj { }
             public static class Use
             {
@@ -74,7 +75,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task AdapterBufferThatNoRowCountFitsFires()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [BottleneckAdapter(64, 8)] public partial class Adapter { }
             public static class Use
             {
@@ -87,7 +88,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task AdapterPromptAndPrefixThatDoNotFitTheModelFire()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [BottleneckAdapter(768, 64)] public partial class Adapter { }
             [PromptTuning(20, 1024)] public partial class Soft { }
             [PrefixTuning(32, 16, 32, 96)] public partial class Prefix96 { }
@@ -106,7 +107,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task PrefixForMoreLayersThanTheModelHasFires()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [PrefixTuning(40, 16, 32, 128)] public partial class Prefix { }
             [TransformerModel(32, 4096, 32, 11008, 32000)]
             public partial class Llama { public Prefix {|#0:Prefix|} = new Prefix(); }
@@ -116,7 +117,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task MatchingShapesEverywhereAreClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(10, 12, Rank = 3, Alpha = 6)] public partial class Proj { }
             [BottleneckAdapter(4096, 64)] public partial class Adapter { }
             [PrefixTuning(32, 16, 32, 128)] public partial class Prefix { }
@@ -140,7 +141,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task BuffersWhoseLengthIsNotKnownAtCompileTimeAreClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(10, 12, Rank = 3)] public partial class Proj { }
             public static class Use
             {
@@ -158,7 +159,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task LoraMemberNotNamedAfterTheWeightIsNotLinked()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(4096, 1024)] public partial class KProjAdapter { }
             public class Attention
             {
@@ -172,7 +173,7 @@ public class LayerShapeAnalyzerTests
     [Fact]
     public Task LayersOutsideAModelAndGqaPrefixesAreClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [BottleneckAdapter(768, 64)] public partial class Adapter { }
             [PrefixTuning(32, 16, 8, 128)] public partial class KvPrefix { }
             public class NotAModel { public Adapter Adapter = new Adapter(); }

@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using FineTuneGuard.Optimization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Verifier = FineTuneGuard.SourceGenerators.Tests.Analyzers.AnalyzerVerifier<FineTuneGuard.SourceGenerators.Analyzers.MemoryBudgetAnalyzer>;
@@ -18,7 +19,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task FullFineTuningOfLlama2_7BDoesNotFitAnA100_80GB()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(32, 4096, 32, 11008, 32000), {|#0:MemoryBudget(80)|}]
             public partial class Llama2 { }
             """,
@@ -27,7 +28,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task Fp16LoraOfLlama2_7BDoesNotFitA24GBCard()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(32, 4096, 32, 11008, 32000), LoraTargets("q_proj", "v_proj", Rank = 8, Alpha = 16), {|#0:MemoryBudget(24)|}]
             public partial class Llama2 { }
             """,
@@ -36,7 +37,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task FullFineTuningOfATiedOneBillionModelDoesNotFit16GiB()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             namespace Models;
             [TransformerModel(16, 2048, 32, 8192, 128256, KvHeads = 8, TiedEmbeddings = true)]
             [{|#0:MemoryBudget(16)|}]
@@ -47,7 +48,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task InvalidBudgetIsFTG0101()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(2, 64, 4, 128, 100), {|#0:MemoryBudget(0)|}]
             public partial class M { }
             """,
@@ -56,7 +57,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task FourBitQLoraOfLlama2_7BFitsA24GBCard()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(32, 4096, 32, 11008, 32000), LoraTargets("q_proj", "v_proj"), MemoryBudget(24, WeightBytes = 0.5)]
             public partial class Llama2 { }
             """);
@@ -64,7 +65,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task JustUnderTheBudgetIsClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(16, 2048, 32, 8192, 128256, KvHeads = 8, TiedEmbeddings = true), MemoryBudget(22)]
             public partial class Llama32 { }
             """);
@@ -72,7 +73,7 @@ public class MemoryBudgetAnalyzerTests
     [Fact]
     public Task NoBudgetOrNoModelIsClean()
         => Verifier.Verify("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [TransformerModel(80, 8192, 64, 28672, 32000, KvHeads = 8)]
             public partial class Llama70B { }
             [MemoryBudget(1)]

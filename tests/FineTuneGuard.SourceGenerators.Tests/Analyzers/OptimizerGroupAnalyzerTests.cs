@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using FineTuneGuard.Optimization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 using Verifier = FineTuneGuard.SourceGenerators.Tests.Analyzers.AnalyzerVerifier<FineTuneGuard.SourceGenerators.Analyzers.OptimizerGroupAnalyzer>;
@@ -9,7 +10,7 @@ namespace FineTuneGuard.SourceGenerators.Tests.Analyzers;
 public class OptimizerGroupAnalyzerTests
 {
     private const string Model = """
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         [LoraLayer(16, 16, Rank = 4)] public partial class QLora { }
         public class Net
         {

@@ -1,5 +1,6 @@
 using System.Reflection;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.SourceGenerators.Tests.Generators;
 
 namespace FineTuneGuard.SourceGenerators.Tests.EndToEnd;
@@ -16,7 +17,7 @@ public class PrefixPromptEndToEndTests
     // MLP hidden 6. Prompt: 3 virtual tokens of width 8 (= 2 heads x 4 in the prompted attention below).
     private const string Probe = """
         using System;
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         using FineTuneGuard.Attention;
         namespace E2E;
 

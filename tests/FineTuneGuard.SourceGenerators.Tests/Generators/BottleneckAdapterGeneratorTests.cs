@@ -1,4 +1,6 @@
 using System.Reflection;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.SourceGenerators.Tests.Generators;
 
@@ -6,7 +8,7 @@ namespace FineTuneGuard.SourceGenerators.Tests.Generators;
 public class BottleneckAdapterGeneratorTests
 {
     private const string Probe = """
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         [BottleneckAdapter(16, 4)]
         public partial class Adapter { }
         public static class Probe
@@ -43,7 +45,7 @@ public class BottleneckAdapterGeneratorTests
     public void CountsMatchTheSeeds(int modelDim, int bottleneck, bool bias, long expected)
     {
         var h = GeneratorHarness.Run($$"""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [BottleneckAdapter({{modelDim}}, {{bottleneck}}, Bias = {{(bias ? "true" : "false")}})]
             public partial class Adapter { }
             """).AssertClean();
@@ -55,7 +57,7 @@ public class BottleneckAdapterGeneratorTests
     public void ThirtyTwoLayersOfTheSeedAdapterAre16777216()
     {
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [BottleneckAdapter(4096, 64, Bias = false)] public partial class Adapter { }
             public static class Model { public const long Total = 32 * Adapter.TrainableParameterCount; }
             """).AssertClean();
@@ -83,13 +85,13 @@ public class BottleneckAdapterGeneratorTests
         var shape = new AdapterShape(16, 4);
         float[][] f = Compiled.Value.Call<float[][]>("Probe", "Forward", x, true);
         float[] pre = new float[8], y = new float[32];
-        BottleneckAdapter.Forward(shape, AdapterActivation.Relu, 2, x, f[2], f[3], f[4], f[5], pre, y);
+        Adapter.Forward(shape, AdapterActivation.Relu, 2, x, f[2], f[3], f[4], f[5], pre, y);
         Assert.Equal(y, f[0]);
         Assert.Equal(pre, f[1]);
 
         float[][] b = Compiled.Value.Call<float[][]>("Probe", "Backward", x, dy);
         float[] dDown = new float[64], dDownBias = new float[4], dUp = new float[64], dUpBias = new float[16], dx = new float[32];
-        BottleneckAdapter.Backward(shape, AdapterActivation.Relu, 2, x, b[5], b[6], b[7], dy, dDown, dDownBias, dUp, dUpBias, dx);
+        Adapter.Backward(shape, AdapterActivation.Relu, 2, x, b[5], b[6], b[7], dy, dDown, dDownBias, dUp, dUpBias, dx);
         Assert.Equal(dDown, b[0]);
         Assert.Equal(dDownBias, b[1]);
         Assert.Equal(dUp, b[2]);

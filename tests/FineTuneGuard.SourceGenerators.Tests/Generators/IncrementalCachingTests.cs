@@ -1,3 +1,4 @@
+using FineTuneGuard.Kernels;
 using FineTuneGuard.SourceGenerators.Generators;
 using FineTuneGuard.Testing;
 using Microsoft.CodeAnalysis;
@@ -9,7 +10,7 @@ namespace FineTuneGuard.SourceGenerators.Tests.Generators;
 public class IncrementalCachingTests
 {
     private const string Layers = """
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         namespace Demo;
         [LoraLayer(64, 64, Rank = 4)] public partial class Q { }
         [BottleneckAdapter(64, 8)] public partial class Adapter { }

@@ -1,4 +1,6 @@
 using System.Reflection;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.SourceGenerators.Tests.Generators;
 
@@ -8,7 +10,7 @@ public class LoraLayerGeneratorTests
     /// <summary>The seeds' LoRA update example: in 10, out 12, r 3; alpha 7 so that the scaling 7/3 is not 1.</summary>
     private const string Probe = """
         using System;
-        using FineTuneGuard;
+        using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
         namespace Demo;
         [LoraLayer(10, 12, Rank = 3, Alpha = 7)]
         public partial class Proj { }
@@ -77,7 +79,7 @@ public class LoraLayerGeneratorTests
     public void GeneratesShapeConstantsAndTheSeedCount()
     {
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             namespace Demo;
             [LoraLayer(4096, 4096, Rank = 8, Alpha = 16)]
             public partial class QProj { }
@@ -210,7 +212,7 @@ public class LoraLayerGeneratorTests
     public void AUserConstructorSuppressesTheGeneratedOne()
     {
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(8, 8, Rank = 2)]
             public partial class Custom { public Custom() => ResetParameters(3); }
             """).AssertClean();
@@ -221,7 +223,7 @@ public class LoraLayerGeneratorTests
     public void NestedAndGlobalNamespaceClassesAreCompleted()
     {
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(8, 16, Rank = 2)] internal partial class Global { }
             namespace A.B
             {

@@ -46,7 +46,7 @@ public class MalformedInputTests
     [MemberData(nameof(Malformed))]
     public void EmitsNothingAndNeverThrows(string declaration)
     {
-        var h = GeneratorHarness.Run("using FineTuneGuard;\n" + declaration);
+        var h = GeneratorHarness.Run("using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;\n" + declaration);
         Assert.Empty(h.GeneratorDiagnostics);
         Assert.Empty(h.GeneratedTrees);
         var run = h.Driver.GetRunResult();
@@ -57,7 +57,7 @@ public class MalformedInputTests
     public void ABrokenDeclarationDoesNotStopTheValidOnes()
     {
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [LoraLayer(0, 16)] public partial class Bad { }
             [LoraLayer(16, 16, Rank = 2)] public partial class Good { }
             [PromptTuning(4, 8)] public partial class Prompt { }

@@ -9,7 +9,7 @@ public class PrefixPromptGeneratorTests
     public void PrefixCountIsLayersTimesLengthTimesHeadsTimesHeadDimTimesTwo(int layers, int length, int heads, int headDim, long expected)
     {
         var h = GeneratorHarness.Run($$"""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [PrefixTuning({{layers}}, {{length}}, {{heads}}, {{headDim}})]
             public partial class Prefix { }
             public static class Use { public static int Length() => new Prefix(seed: 3).KeyValues.Length; }
@@ -24,7 +24,7 @@ public class PrefixPromptGeneratorTests
     {
         // embedding 10·(4·8) + first (32·64 + 64) + second (64·(2·2·32) + 2·2·32)
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             [PrefixTuning(2, 10, 4, 8, ProjectionHidden = 64)]
             public partial class Prefix { }
             """).AssertClean();
@@ -37,7 +37,7 @@ public class PrefixPromptGeneratorTests
     public void PromptCountIsTokensTimesDim()
     {
         var h = GeneratorHarness.Run("""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             namespace A.B;
             [PromptTuning(20, 768)]
             internal partial class Soft { }

@@ -20,7 +20,7 @@ public class SnapshotTests
     [InlineData("TransformerModel", "namespace Demo; [TransformerModel(32, 4096, 32, 11008, 32000), LoraTargets(\"q_proj\", \"v_proj\", Rank = 8, Alpha = 16)] public partial class Llama2 { }")]
     public void GeneratedSourceMatchesTheSnapshot(string name, string declaration)
     {
-        var h = GeneratorHarness.Run("using FineTuneGuard;\n" + declaration).AssertClean();
+        var h = GeneratorHarness.Run("using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;\n" + declaration).AssertClean();
         string actual = h.GeneratedTrees.Single().ToString();
         string path = Path.Combine(Directory, name + ".g.cs");
         if (Environment.GetEnvironmentVariable("FTG_UPDATE_SNAPSHOTS") == "1")

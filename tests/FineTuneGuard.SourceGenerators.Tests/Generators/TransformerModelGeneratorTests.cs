@@ -8,7 +8,7 @@ public class TransformerModelGeneratorTests
 {
     private static GeneratorHarness Model(string attributes)
         => GeneratorHarness.Run($$"""
-            using FineTuneGuard;
+            using FineTuneGuard; using FineTuneGuard.Optimization; using FineTuneGuard.Kernels; using FineTuneGuard.Losses; using FineTuneGuard.Numerics; using FineTuneGuard.Accounting;
             namespace Models;
             {{attributes}}
             public partial class M { }

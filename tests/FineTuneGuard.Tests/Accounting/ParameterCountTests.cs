@@ -1,3 +1,5 @@
+using FineTuneGuard.Accounting;
+
 namespace FineTuneGuard.Tests.Accounting;
 
 public class ParameterCountTests

@@ -1,3 +1,6 @@
+using FineTuneGuard.Linalg;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Accounting;
 
 public class TruncatedSvdTests

@@ -1,4 +1,5 @@
 using FineTuneGuard.Attention;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Tests.Attention;
 

@@ -1,5 +1,6 @@
 using FineTuneGuard.Attention;
 using FineTuneGuard.Internal;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Tests.Attention;
 

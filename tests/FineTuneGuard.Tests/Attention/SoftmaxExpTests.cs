@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Numerics;
 
 namespace FineTuneGuard.Tests.Attention;
 

@@ -1,3 +1,5 @@
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Tests.Training;
 
 namespace FineTuneGuard.Tests.Decoding;

@@ -1,3 +1,6 @@
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Decoding;
 
 /// <summary>

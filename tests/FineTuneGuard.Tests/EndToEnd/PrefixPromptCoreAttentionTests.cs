@@ -1,4 +1,5 @@
 using FineTuneGuard.Attention;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Tests.Layers;
 
 namespace FineTuneGuard.Tests.EndToEnd;

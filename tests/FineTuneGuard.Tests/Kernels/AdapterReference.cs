@@ -1,3 +1,5 @@
+using FineTuneGuard.Kernels;
+
 namespace FineTuneGuard.Tests.Kernels;
 
 /// <summary>Double-precision bottleneck adapter: forward, analytic backward and the activations.</summary>

@@ -1,3 +1,6 @@
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Kernels;
 
 [Collection(KernelTestCollection.Name)]
@@ -35,7 +38,7 @@ public class BottleneckAdapterTests
             float[] downBias = bias ? Reference.Random(random, b) : Array.Empty<float>();
             float[] upBias = bias ? Reference.Random(random, d) : Array.Empty<float>();
             float[] pre = new float[rows * b], y = Reference.Random(random, rows * d);
-            BottleneckAdapter.Forward(shape, activation, rows, x, down, downBias, up, upBias, pre, y);
+            Adapter.Forward(shape, activation, rows, x, down, downBias, up, upBias, pre, y);
 
             var (h, hMagnitude, yExpected) = AdapterReference.Forward(activation, rows, d, b, x, down, downBias, up, upBias);
 
@@ -72,7 +75,7 @@ public class BottleneckAdapterTests
             float[] dy = Reference.Random(random, rows * d);
             float[] dDown = new float[b * d], dUp = new float[d * b], dx = new float[rows * d];
             float[] dDownBias = bias ? new float[b] : Array.Empty<float>(), dUpBias = bias ? new float[d] : Array.Empty<float>();
-            BottleneckAdapter.Backward(shape, activation, rows, x, down, up, pre, dy, dDown, dDownBias, dUp, dUpBias, dx);
+            Adapter.Backward(shape, activation, rows, x, down, up, pre, dy, dDown, dDownBias, dUp, dUpBias, dx);
             double[] hKernel = pre.Select(v => (double)v).ToArray();
             var expected = AdapterReference.Backward(activation, rows, d, b, x, down, up, hKernel, dy);
             AssertRelative(expected.DDown, dDown, $"{path} {activation} dDown");
@@ -170,13 +173,13 @@ public class BottleneckAdapterTests
         float[] x = Reference.Random(random, rows * d), down = Reference.Random(random, b * d), up = Reference.Random(random, d * b);
         float[] downBias = Reference.Random(random, b), upBias = Reference.Random(random, d), dy = Reference.Random(random, rows * d);
         float[] pre = new float[rows * b], y = new float[rows * d];
-        BottleneckAdapter.Forward(shape, activation, rows, x, down, downBias, up, upBias, pre, y);
+        Adapter.Forward(shape, activation, rows, x, down, downBias, up, upBias, pre, y);
         float[] dDown = new float[b * d], dDownBias = new float[b], dUp = new float[d * b], dUpBias = new float[d], dx = new float[rows * d];
-        BottleneckAdapter.Backward(shape, activation, rows, x, down, up, pre, dy, dDown, dDownBias, dUp, dUpBias, dx);
+        Adapter.Backward(shape, activation, rows, x, down, up, pre, dy, dDown, dDownBias, dUp, dUpBias, dx);
 
         double Loss()
         {
-            BottleneckAdapter.Forward(shape, activation, rows, x, down, downBias, up, upBias, pre, y);
+            Adapter.Forward(shape, activation, rows, x, down, downBias, up, upBias, pre, y);
             return y.Select((v, i) => (double)v * dy[i]).Sum();
         }
 
@@ -208,10 +211,10 @@ public class BottleneckAdapterTests
         var shape = new AdapterShape(33, 5);
         var random = new SeededRandom(4);
         float[] x = Reference.Random(random, 2 * 33), down = new float[5 * 33];
-        BottleneckAdapter.InitializeDown(shape, down, random);
+        Adapter.InitializeDown(shape, down, random);
         Assert.All(down, v => Assert.InRange(v, -1 / Math.Sqrt(33), 1 / Math.Sqrt(33)));
         float[] y = new float[2 * 33], pre = new float[2 * 5];
-        BottleneckAdapter.Forward(shape, AdapterActivation.Gelu, 2, x, down, ReadOnlySpan<float>.Empty, new float[33 * 5], ReadOnlySpan<float>.Empty, pre, y);
+        Adapter.Forward(shape, AdapterActivation.Gelu, 2, x, down, ReadOnlySpan<float>.Empty, new float[33 * 5], ReadOnlySpan<float>.Empty, pre, y);
         Assert.Equal(x, y);
     }
 
@@ -222,33 +225,33 @@ public class BottleneckAdapterTests
         const int rows = 3;
         float[] x = new float[18], down = new float[12], bd = new float[2], up = new float[12], bu = new float[6], pre = new float[6], y = new float[18];
         var relu = AdapterActivation.Relu;
-        LoraTests.AssertShape("x", "[3 x 6]", () => BottleneckAdapter.Forward(shape, relu, rows, new float[17], down, bd, up, bu, pre, y));
-        LoraTests.AssertShape("down", "[2 x 6]", () => BottleneckAdapter.Forward(shape, relu, rows, x, new float[13], bd, up, bu, pre, y));
-        LoraTests.AssertShape("downBias", "[2]", () => BottleneckAdapter.Forward(shape, relu, rows, x, down, new float[3], up, bu, pre, y));
-        LoraTests.AssertShape("up", "[6 x 2]", () => BottleneckAdapter.Forward(shape, relu, rows, x, down, bd, new float[11], bu, pre, y));
-        LoraTests.AssertShape("upBias", "[6]", () => BottleneckAdapter.Forward(shape, relu, rows, x, down, bd, up, new float[5], pre, y));
-        LoraTests.AssertShape("preActivation", "[3 x 2]", () => BottleneckAdapter.Forward(shape, relu, rows, x, down, bd, up, bu, new float[7], y));
-        LoraTests.AssertShape("y", "[3 x 6]", () => BottleneckAdapter.Forward(shape, relu, rows, x, down, bd, up, bu, pre, new float[1]));
+        LoraTests.AssertShape("x", "[3 x 6]", () => Adapter.Forward(shape, relu, rows, new float[17], down, bd, up, bu, pre, y));
+        LoraTests.AssertShape("down", "[2 x 6]", () => Adapter.Forward(shape, relu, rows, x, new float[13], bd, up, bu, pre, y));
+        LoraTests.AssertShape("downBias", "[2]", () => Adapter.Forward(shape, relu, rows, x, down, new float[3], up, bu, pre, y));
+        LoraTests.AssertShape("up", "[6 x 2]", () => Adapter.Forward(shape, relu, rows, x, down, bd, new float[11], bu, pre, y));
+        LoraTests.AssertShape("upBias", "[6]", () => Adapter.Forward(shape, relu, rows, x, down, bd, up, new float[5], pre, y));
+        LoraTests.AssertShape("preActivation", "[3 x 2]", () => Adapter.Forward(shape, relu, rows, x, down, bd, up, bu, new float[7], y));
+        LoraTests.AssertShape("y", "[3 x 6]", () => Adapter.Forward(shape, relu, rows, x, down, bd, up, bu, pre, new float[1]));
 
         float[] dy = new float[18], dDown = new float[12], dBd = new float[2], dUp = new float[12], dBu = new float[6], dx = new float[18];
-        LoraTests.AssertShape("dy", "[3 x 6]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, pre, new float[2], dDown, dBd, dUp, dBu, dx));
-        LoraTests.AssertShape("preActivation", "[3 x 2]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, new float[5], dy, dDown, dBd, dUp, dBu, dx));
-        LoraTests.AssertShape("dDown", "[2 x 6]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, pre, dy, new float[3], dBd, dUp, dBu, dx));
-        LoraTests.AssertShape("dDownBias", "[2]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, new float[1], dUp, dBu, dx));
-        LoraTests.AssertShape("dUp", "[6 x 2]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, dBd, new float[13], dBu, dx));
-        LoraTests.AssertShape("dUpBias", "[6]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, dBd, dUp, new float[7], dx));
-        LoraTests.AssertShape("dx", "[3 x 6]", () => BottleneckAdapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, dBd, dUp, dBu, new float[19]));
-        LoraTests.AssertShape("down", "[2 x 6]", () => BottleneckAdapter.InitializeDown(shape, new float[3], new SeededRandom(1)));
+        LoraTests.AssertShape("dy", "[3 x 6]", () => Adapter.Backward(shape, relu, rows, x, down, up, pre, new float[2], dDown, dBd, dUp, dBu, dx));
+        LoraTests.AssertShape("preActivation", "[3 x 2]", () => Adapter.Backward(shape, relu, rows, x, down, up, new float[5], dy, dDown, dBd, dUp, dBu, dx));
+        LoraTests.AssertShape("dDown", "[2 x 6]", () => Adapter.Backward(shape, relu, rows, x, down, up, pre, dy, new float[3], dBd, dUp, dBu, dx));
+        LoraTests.AssertShape("dDownBias", "[2]", () => Adapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, new float[1], dUp, dBu, dx));
+        LoraTests.AssertShape("dUp", "[6 x 2]", () => Adapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, dBd, new float[13], dBu, dx));
+        LoraTests.AssertShape("dUpBias", "[6]", () => Adapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, dBd, dUp, new float[7], dx));
+        LoraTests.AssertShape("dx", "[3 x 6]", () => Adapter.Backward(shape, relu, rows, x, down, up, pre, dy, dDown, dBd, dUp, dBu, new float[19]));
+        LoraTests.AssertShape("down", "[2 x 6]", () => Adapter.InitializeDown(shape, new float[3], new SeededRandom(1)));
     }
 
     [Fact]
     public void NonPositiveDimensionsThrowOutOfRange()
     {
         float[] any = new float[4];
-        Assert.Equal("shape.ModelDim", Assert.Throws<ArgumentOutOfRangeException>(() => BottleneckAdapter.Forward(new AdapterShape(0, 2), AdapterActivation.Relu, 1, any, any, any, any, any, any, any)).ParamName);
-        Assert.Equal("shape.Bottleneck", Assert.Throws<ArgumentOutOfRangeException>(() => BottleneckAdapter.Backward(new AdapterShape(2, -2), AdapterActivation.Relu, 1, any, any, any, any, any, any, any, any, any, any)).ParamName);
-        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => BottleneckAdapter.Forward(new AdapterShape(2, 2), AdapterActivation.Relu, 0, any, any, any, any, any, any, any)).ParamName);
-        Assert.Throws<ArgumentOutOfRangeException>(() => BottleneckAdapter.InitializeDown(new AdapterShape(2, 0), any, new SeededRandom(1)));
+        Assert.Equal("shape.ModelDim", Assert.Throws<ArgumentOutOfRangeException>(() => Adapter.Forward(new AdapterShape(0, 2), AdapterActivation.Relu, 1, any, any, any, any, any, any, any)).ParamName);
+        Assert.Equal("shape.Bottleneck", Assert.Throws<ArgumentOutOfRangeException>(() => Adapter.Backward(new AdapterShape(2, -2), AdapterActivation.Relu, 1, any, any, any, any, any, any, any, any, any, any)).ParamName);
+        Assert.Equal("rows", Assert.Throws<ArgumentOutOfRangeException>(() => Adapter.Forward(new AdapterShape(2, 2), AdapterActivation.Relu, 0, any, any, any, any, any, any, any)).ParamName);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Adapter.InitializeDown(new AdapterShape(2, 0), any, new SeededRandom(1)));
     }
 
     [Fact]
@@ -266,8 +269,8 @@ public class BottleneckAdapterTests
         {
             foreach (AdapterActivation activation in Activations)
             {
-                BottleneckAdapter.Forward(shape, activation, rows, x, down, bd, up, bu, pre, y);
-                BottleneckAdapter.Backward(shape, activation, rows, x, down, up, pre, dy, dDown, dBd, dUp, dBu, dx);
+                Adapter.Forward(shape, activation, rows, x, down, bd, up, bu, pre, y);
+                Adapter.Backward(shape, activation, rows, x, down, up, pre, dy, dDown, dBd, dUp, dBu, dx);
             }
         }
 

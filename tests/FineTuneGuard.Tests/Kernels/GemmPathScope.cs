@@ -1,3 +1,5 @@
+using FineTuneGuard.Kernels;
+
 namespace FineTuneGuard.Tests.Kernels;
 
 /// <summary>Forces one GEMM micro-kernel path (and optionally a thread count) for the scope of a test, then restores.</summary>

@@ -1,3 +1,6 @@
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Kernels;
 
 [Collection(KernelTestCollection.Name)]

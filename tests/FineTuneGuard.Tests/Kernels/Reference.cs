@@ -1,3 +1,6 @@
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Kernels;
 
 /// <summary>Naive double-precision references and the float32 error bounds the kernels are held to.</summary>

@@ -1,3 +1,5 @@
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Tests.Kernels;
 
 namespace FineTuneGuard.Tests.Layers;
@@ -162,7 +164,7 @@ public class LayerCoreTests
         var expectedPre = new float[8];
         var expectedY = new float[32];
         core.Forward(2, x, pre, y);
-        BottleneckAdapter.Forward(core.Shape, AdapterActivation.Gelu, 2, x, core.Down, core.DownBias, core.Up, core.UpBias, expectedPre, expectedY);
+        Adapter.Forward(core.Shape, AdapterActivation.Gelu, 2, x, core.Down, core.DownBias, core.Up, core.UpBias, expectedPre, expectedY);
         Assert.Equal(expectedY, y);
         Assert.Equal(expectedPre, pre);
 
@@ -170,7 +172,7 @@ public class LayerCoreTests
         var expectedDx = new float[32];
         float[] gDown = new float[64], gDownBias = new float[4], gUp = new float[64], gUpBias = new float[16];
         core.Backward(2, x, pre, dy, dx);
-        BottleneckAdapter.Backward(core.Shape, AdapterActivation.Gelu, 2, x, core.Down, core.Up, pre, dy, gDown, gDownBias, gUp, gUpBias, expectedDx);
+        Adapter.Backward(core.Shape, AdapterActivation.Gelu, 2, x, core.Down, core.Up, pre, dy, gDown, gDownBias, gUp, gUpBias, expectedDx);
         Assert.Equal(expectedDx, dx);
         Assert.Equal(gDown, core.GradDown);
         Assert.Equal(gUpBias, core.GradUpBias);

@@ -1,3 +1,5 @@
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Tests.Kernels;
 
 namespace FineTuneGuard.Tests.Layers;

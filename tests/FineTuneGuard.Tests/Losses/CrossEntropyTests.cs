@@ -1,3 +1,6 @@
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Losses;
 
 // Runs in the non-parallel collection: the allocation assertions on the multi-core split path hold when no other

@@ -1,3 +1,6 @@
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Losses;
 
 /// <summary>Textbook double-precision formulas the vectorized kernels are checked against.</summary>

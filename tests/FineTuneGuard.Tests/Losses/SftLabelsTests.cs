@@ -1,3 +1,6 @@
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Losses;
 
 public class SftLabelsTests

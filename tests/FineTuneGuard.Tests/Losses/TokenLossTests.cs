@@ -1,3 +1,5 @@
+using FineTuneGuard.Losses;
+
 namespace FineTuneGuard.Tests.Losses;
 
 public class TokenLossTests

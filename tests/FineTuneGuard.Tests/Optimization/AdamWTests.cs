@@ -1,3 +1,6 @@
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
+
 namespace FineTuneGuard.Tests.Optimization;
 
 public class AdamWTests

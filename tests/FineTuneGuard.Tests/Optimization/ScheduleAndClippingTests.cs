@@ -1,4 +1,6 @@
 using System.Globalization;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Tests.Optimization;
 

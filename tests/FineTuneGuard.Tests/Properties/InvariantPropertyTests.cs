@@ -1,5 +1,7 @@
 using CsCheck;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Losses;
 
 namespace FineTuneGuard.Tests.Properties;
 

@@ -1,4 +1,10 @@
+using FineTuneGuard.Accounting;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Tests.Properties;
 

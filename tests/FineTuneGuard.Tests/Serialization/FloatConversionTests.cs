@@ -1,3 +1,4 @@
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Serialization;
 
 namespace FineTuneGuard.Tests.Serialization;

@@ -1,3 +1,7 @@
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
+
 namespace FineTuneGuard.Tests.Training;
 
 /// <summary>

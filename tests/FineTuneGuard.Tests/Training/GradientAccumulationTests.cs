@@ -1,3 +1,5 @@
+using FineTuneGuard.Numerics;
+
 namespace FineTuneGuard.Tests.Training;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using FineTuneGuard.Losses;
+
 namespace FineTuneGuard.Tests.Training;
 
 /// <summary>Answer-only targets: prompt and padding ignored, the response's EOS kept even when the padding id is the EOS id.</summary>

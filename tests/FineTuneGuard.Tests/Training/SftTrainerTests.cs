@@ -1,4 +1,5 @@
 using System.IO;
+using FineTuneGuard.Decoding;
 
 namespace FineTuneGuard.Tests.Training;
 

@@ -1,3 +1,7 @@
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
+
 namespace FineTuneGuard.Tests.Training;
 
 /// <summary>

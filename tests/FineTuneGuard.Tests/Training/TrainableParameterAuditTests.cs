@@ -1,3 +1,5 @@
+using FineTuneGuard.Accounting;
+
 namespace FineTuneGuard.Tests.Training;
 
 /// <summary>The freeze audit of the seeds over the model contract, with PEFT's summary line.</summary>

@@ -1,5 +1,11 @@
 using System.Reflection;
 using FineTuneGuard.Attention;
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Linalg;
+using FineTuneGuard.Losses;
+using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Tests.Validation;
 
@@ -64,9 +70,9 @@ public class PublicEntryPointValidationTests
         yield return new("Lora.MergeInto", "b", () => Lora.MergeInto(L, 1, F(12), F(8), F(5)));
         yield return new("Lora.UnmergeFrom", "a", () => Lora.UnmergeFrom(L, 1, F(12), F(7), F(6)));
         yield return new("Lora.SafeMergeInto", "weight", () => Lora.SafeMergeInto(L, 1, F(13), F(8), F(6)));
-        yield return new("BottleneckAdapter.InitializeDown", "down", () => BottleneckAdapter.InitializeDown(Ad, F(7), new SeededRandom(1)));
-        yield return new("BottleneckAdapter.Forward", "up", () => BottleneckAdapter.Forward(Ad, AdapterActivation.Relu, 2, F(8), F(8), F(2), F(7), F(4), F(4), F(8)));
-        yield return new("BottleneckAdapter.Backward", "dy", () => BottleneckAdapter.Backward(Ad, AdapterActivation.Relu, 2, F(8), F(8), F(8), F(4), F(7), F(8), F(2), F(8), F(4), F(8)));
+        yield return new("Adapter.InitializeDown", "down", () => Adapter.InitializeDown(Ad, F(7), new SeededRandom(1)));
+        yield return new("Adapter.Forward", "up", () => Adapter.Forward(Ad, AdapterActivation.Relu, 2, F(8), F(8), F(2), F(7), F(4), F(4), F(8)));
+        yield return new("Adapter.Backward", "dy", () => Adapter.Backward(Ad, AdapterActivation.Relu, 2, F(8), F(8), F(8), F(4), F(7), F(8), F(2), F(8), F(4), F(8)));
         yield return new("Gemm.Multiply", "c", () => Gemm.Multiply(false, false, 2, 3, 4, 1, F(8), F(12), 0, F(5)));
         yield return new("Gemm.Multiply", "b", () => Gemm.Multiply(false, true, 2, 3, 4, 1, F(8), F(11), 0, F(6)));
         yield return new("TruncatedSvd.SingularValues(matrix,rows,cols,values", "values", () => TruncatedSvd.SingularValues(F(6), 2, 3, new double[1]));

@@ -1,4 +1,7 @@
 using FineTuneGuard.Attention;
+using FineTuneGuard.Decoding;
+using FineTuneGuard.Kernels;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard.Tests.Validation;
 

@@ -10,7 +10,7 @@ namespace FineTuneGuard.SourceGenerators.Analyzers.WellKnown;
 /// </summary>
 internal sealed class TrainingSymbols
 {
-    private static readonly string[] RuntimeNamespaces = { "FineTuneGuard", "FineTuneGuard.Losses", "FineTuneGuard.Optimization", "FineTuneGuard.Kernels" };
+    private static readonly string[] RuntimeNamespaces = { "FineTuneGuard", "FineTuneGuard.Losses", "FineTuneGuard.Optimization", "FineTuneGuard.Kernels", "FineTuneGuard.Numerics" };
 
     private TrainingSymbols(Compilation compilation)
     {
@@ -36,7 +36,7 @@ internal sealed class TrainingSymbols
         ParameterGroup = Runtime(compilation, "ParameterGroup");
         AdamW = Runtime(compilation, "AdamW");
         Lora = Runtime(compilation, "Lora");
-        BottleneckAdapterKernel = Runtime(compilation, "BottleneckAdapter");
+        BottleneckAdapterKernel = Runtime(compilation, "Adapter");
         SeededRandom = Runtime(compilation, "SeededRandom");
         SftOptions = Runtime(compilation, "SftOptions");
         SftBatch = Runtime(compilation, "SftBatch");

@@ -2,9 +2,10 @@ using System;
 using System.Buffers;
 using System.Numerics.Tensors;
 using FineTuneGuard.Kernels;
+using FineTuneGuard.Numerics;
 using FineTuneGuard.Validation;
 
-namespace FineTuneGuard;
+namespace FineTuneGuard.Kernels;
 
 /// <summary>
 /// Bottleneck adapter (Houlsby et al., 2019) on row-major float32 spans: y = x + act(x·downᵀ + b_d)·upᵀ + b_u with
@@ -12,7 +13,7 @@ namespace FineTuneGuard;
 /// pre-activation h = x·downᵀ + b_d (rows x b) for the backward. Outputs must not overlap inputs.
 /// Gradients overwrite their buffers. No allocation in steady state (scratch from <see cref="ArrayPool{T}"/>).
 /// </summary>
-public static class BottleneckAdapter
+public static class Adapter
 {
     /// <summary>
     /// Fills down with U(−1/√d, 1/√d) (PyTorch's nn.Linear default, Kaiming-uniform a = √5). Initialise up to zero so the

@@ -23,7 +23,7 @@ public static class UpdateAnalysis
     public static float[] LoraUpdate(LoraLayerBase adapter, int weightLength)
     {
         var delta = new float[weightLength];
-        adapter.MergeInto(delta);
+        adapter.AddDeltaTo(delta);
         return delta;
     }
 

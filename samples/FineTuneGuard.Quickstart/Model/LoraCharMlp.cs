@@ -26,10 +26,12 @@ public sealed class LoraCharMlp : ITrainableCharModel
         Base = frozenBase;
         Hidden = hidden;
         Output = output;
-        HiddenA = new Parameter("hidden.lora_A", hidden.A, adaptersTrainable);
-        HiddenB = new Parameter("hidden.lora_B", hidden.B, adaptersTrainable);
-        OutputA = new Parameter("output.lora_A", output.A, adaptersTrainable);
-        OutputB = new Parameter("output.lora_B", output.B, adaptersTrainable);
+        // The layers own their trainable tensors (value and accumulated gradient); a frozen copy (a DPO reference) views
+        // the same values through parameters that no optimizer may take.
+        HiddenA = adaptersTrainable ? hidden.LoraA : new Parameter("hidden.lora_A", hidden.A, trainable: false);
+        HiddenB = adaptersTrainable ? hidden.LoraB : new Parameter("hidden.lora_B", hidden.B, trainable: false);
+        OutputA = adaptersTrainable ? output.LoraA : new Parameter("output.lora_A", output.A, trainable: false);
+        OutputB = adaptersTrainable ? output.LoraB : new Parameter("output.lora_B", output.B, trainable: false);
     }
 
     /// <summary>The pre-trained weights, never updated while the adapters train.</summary>
@@ -111,24 +113,17 @@ public sealed class LoraCharMlp : ITrainableCharModel
         Output.Backward(rows, hidden, Base.OutputWeight.Value, activations.GradLogitsSpan, gradHidden);
         RowOps.TanhBackward(gradHidden, hidden);
         Hidden.Backward(rows, activations.InputSpan, Base.HiddenWeight.Value, gradHidden, dx: default);
-
-        // The optimizer reads Parameter.Gradient; the generated layers overwrite GradA / GradB, which are added in so
-        // that micro-batches accumulate (the optimizer's ZeroGradients clears them between steps).
-        TensorPrimitives.Add(HiddenA.Gradient, Hidden.GradA, HiddenA.Gradient);
-        TensorPrimitives.Add(HiddenB.Gradient, Hidden.GradB, HiddenB.Gradient);
-        TensorPrimitives.Add(OutputA.Gradient, Output.GradA, OutputA.Gradient);
-        TensorPrimitives.Add(OutputB.Gradient, Output.GradB, OutputB.Gradient);
     }
 
     /// <summary>
     /// A plain <see cref="CharMlp"/> with both adapters folded into copies of the base weights (W' = W + s·B·A, the
-    /// generated <c>MergeInto</c>): the deployment form, with no adapter cost at inference. The frozen base is untouched.
+    /// layers' <c>AddDeltaTo</c>, which leaves the layers unmerged): the deployment form, with no adapter cost at inference. The frozen base is untouched.
     /// </summary>
     public CharMlp Merge()
     {
         CharMlp merged = Base.Clone(trainable: false);
-        Hidden.MergeInto(merged.HiddenWeight.Value);
-        Output.MergeInto(merged.OutputWeight.Value);
+        Hidden.AddDeltaTo(merged.HiddenWeight.Value);
+        Output.AddDeltaTo(merged.OutputWeight.Value);
         return merged;
     }
 

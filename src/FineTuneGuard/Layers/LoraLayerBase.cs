@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Numerics.Tensors;
 using FineTuneGuard.Kernels;
 using FineTuneGuard.Numerics;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 
@@ -11,6 +14,19 @@ namespace FineTuneGuard;
 /// both shapes) and then calls <see cref="Lora"/> (or <see cref="Gemm"/> when the adapter is disabled).
 /// </summary>
 /// <remarks>
+/// <para>
+/// The layer owns its trainable tensors as <see cref="Parameter"/>s named as PEFT names them (<see cref="LoraA"/> is
+/// <c>{Name}.lora_A.weight</c>, <see cref="LoraB"/> is <c>{Name}.lora_B.weight</c>): hand <see cref="Parameters"/> to an
+/// optimizer group as they are. <see cref="Backward"/> <b>adds</b> into their gradients, like
+/// <see cref="ICausalLanguageModel.Backward"/>, so accumulation over micro-batches needs no glue; the optimizer's
+/// <c>ZeroGradients</c> clears them. (The kernels in <see cref="Lora"/> overwrite: they are the low level.)
+/// </para>
+/// <para>
+/// Merged state, as PEFT's <c>merged</c>: <see cref="MergeInto"/> sets <see cref="Merged"/> and refuses a second merge;
+/// <see cref="UnmergeFrom"/> is only legal while merged; a merged layer's <see cref="Forward"/> is x·Wᵀ alone (the
+/// adapter already is in W) and its <see cref="Backward"/> refuses, since the adapter cannot be trained through a merged
+/// weight.
+/// </para>
 /// The generator derives each annotated class from this type and adds only what differs per layer: the compile-time
 /// constants and <see cref="TrainableLayer{LoraLayerDefinition}.CreateDefinition"/>. Code that handles any LoRA layer (a trainer, a merge loop) takes a
 /// <see cref="LoraLayerBase"/>. Without the generator, derive from it and override <see cref="TrainableLayer{LoraLayerDefinition}.CreateDefinition"/>.
@@ -20,6 +36,11 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
     private readonly string _name;
     private readonly float _scaling;
     private readonly LoraDropout _dropout;
+    private readonly Parameter[] _parameters;
+
+    // The kernels overwrite their gradient outputs; the layer accumulates, so each backward lands here first.
+    private readonly float[] _kernelGradA;
+    private readonly float[] _kernelGradB;
 
     /// <summary>
     /// Allocates A, B and their gradients from <see cref="TrainableLayer{LoraLayerDefinition}.CreateDefinition"/> and initialises them as PEFT does
@@ -54,27 +75,37 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
         LayerChecks.Probability(definition.Dropout, nameof(definition.Dropout));
         _scaling = definition.Scaling;
         _dropout = new LoraDropout(definition.Dropout, seed);
-        A = new float[Shape.ALength];
-        B = new float[Shape.BLength];
-        GradA = new float[Shape.ALength];
-        GradB = new float[Shape.BLength];
+        LoraA = new Parameter(_name + ".lora_A.weight", new float[Shape.ALength], trainable: true, layer: definition.Layer);
+        LoraB = new Parameter(_name + ".lora_B.weight", new float[Shape.BLength], trainable: true, layer: definition.Layer);
+        _parameters = new[] { LoraA, LoraB };
+        _kernelGradA = new float[Shape.ALength];
+        _kernelGradB = new float[Shape.BLength];
         ResetParameters(seed);
     }
 
     /// <summary>The shape handed to the kernels.</summary>
     public LoraShape Shape { get; }
 
-    /// <summary>A, Rank x InFeatures, row-major.</summary>
-    public float[] A { get; }
+    /// <summary>A as a trainable <see cref="Parameter"/> named <c>{Name}.lora_A.weight</c>: value <see cref="A"/>, gradient accumulated by <see cref="Backward"/>.</summary>
+    public Parameter LoraA { get; }
 
-    /// <summary>B, OutFeatures x Rank, row-major.</summary>
-    public float[] B { get; }
+    /// <summary>B as a trainable <see cref="Parameter"/> named <c>{Name}.lora_B.weight</c>: value <see cref="B"/>, gradient accumulated by <see cref="Backward"/>.</summary>
+    public Parameter LoraB { get; }
 
-    /// <summary>dL/dA (Rank x InFeatures), overwritten by <see cref="Backward"/>.</summary>
-    public float[] GradA { get; }
+    /// <summary>A, Rank x InFeatures, row-major (the value of <see cref="LoraA"/>).</summary>
+    public float[] A => LoraA.Value;
 
-    /// <summary>dL/dB (OutFeatures x Rank), overwritten by <see cref="Backward"/>.</summary>
-    public float[] GradB { get; }
+    /// <summary>B, OutFeatures x Rank, row-major (the value of <see cref="LoraB"/>).</summary>
+    public float[] B => LoraB.Value;
+
+    /// <summary>dL/dA (Rank x InFeatures), the gradient of <see cref="LoraA"/>: <see cref="Backward"/> adds into it.</summary>
+    public float[] GradA => LoraA.Gradient;
+
+    /// <summary>dL/dB (OutFeatures x Rank), the gradient of <see cref="LoraB"/>: <see cref="Backward"/> adds into it.</summary>
+    public float[] GradB => LoraB.Gradient;
+
+    /// <summary>True between <see cref="MergeInto"/> (or <see cref="SafeMergeInto"/>) and <see cref="UnmergeFrom"/>: the adapter is folded into the base weight.</summary>
+    public bool Merged { get; private set; }
 
     /// <summary>Adapter on (default) or off: when off, <see cref="Forward"/> computes x·Wᵀ only and <see cref="Backward"/> leaves zero adapter gradients.</summary>
     public bool Enabled { get; set; } = true;
@@ -93,10 +124,17 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
 
     /// <summary>
     /// Re-initialises as PEFT does: A Kaiming-uniform U(−1/√in, 1/√in) from <paramref name="seed"/> (<see cref="Lora.InitializeA"/>),
-    /// B and both gradients zero; restarts the dropout mask stream from the same seed.
+    /// B and both gradients zero; restarts the dropout mask stream from the same seed. Refused while <see cref="Merged"/>:
+    /// re-initialising would leave the old adapter in the weight with no way to remove it.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is merged.</exception>
     public sealed override void ResetParameters(ulong seed)
     {
+        if (Merged)
+        {
+            throw new InvalidOperationException(_name + ".ResetParameters: the adapter is merged into its base weight; call UnmergeFrom first, or the old adapter stays in the weight.");
+        }
+
         _dropout.Reset(seed);
         Lora.InitializeA(Shape, A, new SeededRandom(seed));
         Array.Clear(B);
@@ -104,9 +142,14 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
         Array.Clear(GradB);
     }
 
+    /// <summary>The layer's trainable tensors, <see cref="LoraA"/> then <see cref="LoraB"/>, to hand to an optimizer group.</summary>
+    /// <returns>The two parameters (the same instances on every call).</returns>
+    public IReadOnlyList<Parameter> Parameters() => _parameters;
+
     /// <summary>
     /// y = x·Wᵀ + s·(x·Aᵀ)·Bᵀ for <paramref name="rows"/> input rows (<see cref="Lora.Forward"/>); with <see cref="Training"/>
-    /// and Dropout &gt; 0 the adapter path sees x ⊙ m (see <see cref="Training"/>); x·Wᵀ only when <see cref="Enabled"/> is false.
+    /// and Dropout &gt; 0 the adapter path sees x ⊙ m (see <see cref="Training"/>); x·Wᵀ only when <see cref="Enabled"/> is false
+    /// or the layer is <see cref="Merged"/> (then W already holds the adapter).
     /// </summary>
     /// <param name="rows">Number of input rows (tokens).</param>
     /// <param name="x">Input, rows x InFeatures.</param>
@@ -119,14 +162,14 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
         LayerChecks.Shape(_name, nameof(Forward), nameof(x), x.Length, rows, inF, "rows x InFeatures");
         LayerChecks.Shape(_name, nameof(Forward), nameof(weight), weight.Length, outF, inF, "OutFeatures x InFeatures");
         LayerChecks.Shape(_name, nameof(Forward), nameof(y), y.Length, rows, outF, "rows x OutFeatures");
-        if (Enabled && Training && Definition.Dropout > 0f)
+        if (Enabled && !Merged && Training && Definition.Dropout > 0f)
         {
             _dropout.Forward(Shape, _scaling, rows, x, weight, A, B, y);
             return;
         }
 
         _dropout.Clear();
-        if (Enabled)
+        if (Enabled && !Merged)
         {
             Lora.Forward(Shape, _scaling, rows, x, weight, A, B, y);
         }
@@ -137,8 +180,9 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
     }
 
     /// <summary>
-    /// Gradients with W frozen (<see cref="Lora.Backward"/>): <see cref="GradA"/> = s·(dy·B)ᵀ·x, <see cref="GradB"/> = s·dyᵀ·(x·Aᵀ)
-    /// and dx = dy·W + s·(dy·B)·A, all overwritten. When <see cref="Enabled"/> is false: zero adapter gradients and dx = dy·W.
+    /// Gradients with W frozen (<see cref="Lora.Backward"/>): adds s·(dy·B)ᵀ·x into <see cref="GradA"/> and s·dyᵀ·(x·Aᵀ) into
+    /// <see cref="GradB"/> (accumulated, like every model backward), and writes dx = dy·W + s·(dy·B)·A (overwritten).
+    /// When <see cref="Enabled"/> is false the adapter gradients are left as they are and dx = dy·W.
     /// After a training forward that applied dropout, x in the adapter terms is x ⊙ m with that forward's mask and
     /// dx = dy·W + m ⊙ (s·(dy·B)·A); call it with the same rows and x as that forward.
     /// </summary>
@@ -159,6 +203,12 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
             LayerChecks.Shape(_name, nameof(Backward), nameof(dx), dx.Length, rows, inF, "rows x InFeatures");
         }
 
+        if (Enabled && Merged)
+        {
+            throw new InvalidOperationException(
+                _name + ".Backward: the adapter is merged into its base weight and cannot be trained through it; call UnmergeFrom first (or set Enabled = false to backpropagate through the merged weight alone).");
+        }
+
         if (Enabled && _dropout.MaskRows != 0)
         {
             if (_dropout.MaskRows != rows)
@@ -167,46 +217,92 @@ public abstract class LoraLayerBase : TrainableLayer<LoraLayerDefinition>
                     _name + ".Backward: the latest Forward applied dropout to " + _dropout.MaskRows + " rows; its backward needs the same rows (got " + rows + ").");
             }
 
-            _dropout.Backward(Shape, _scaling, rows, x, weight, A, B, dy, GradA, GradB, dx);
+            _dropout.Backward(Shape, _scaling, rows, x, weight, A, B, dy, _kernelGradA, _kernelGradB, dx);
+            AccumulateKernelGradients();
             return;
         }
 
         if (Enabled)
         {
-            Lora.Backward(Shape, _scaling, rows, x, weight, A, B, dy, GradA, GradB, dx);
+            Lora.Backward(Shape, _scaling, rows, x, weight, A, B, dy, _kernelGradA, _kernelGradB, dx);
+            AccumulateKernelGradients();
             return;
         }
 
-        Array.Clear(GradA);
-        Array.Clear(GradB);
         if (!dx.IsEmpty)
         {
             Gemm.Multiply(false, false, rows, inF, outF, 1f, dy, weight, 0f, dx);
         }
     }
 
-    /// <summary>W += s·B·A: folds the adapter into <paramref name="weight"/> (OutFeatures x InFeatures) for inference (<see cref="Lora.MergeInto"/>).</summary>
+    /// <summary>
+    /// W += s·B·A: folds the adapter into <paramref name="weight"/> (OutFeatures x InFeatures) for inference
+    /// (<see cref="Lora.MergeInto"/>) and sets <see cref="Merged"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is already merged: a second merge would add the adapter twice.</exception>
     public void MergeInto(Span<float> weight)
     {
         CheckWeight(nameof(MergeInto), weight.Length);
+        CheckNotMerged(nameof(MergeInto));
+        Lora.MergeInto(Shape, _scaling, weight, A, B);
+        Merged = true;
+    }
+
+    /// <summary>
+    /// W += s·B·A into any weight-shaped buffer, without changing <see cref="Merged"/>: for a merged <em>copy</em> of the
+    /// base weight (the frozen base stays as it is and the layer keeps training on it), or ΔW itself from a zero buffer.
+    /// Use <see cref="MergeInto"/> for the layer's own base weight.
+    /// </summary>
+    /// <param name="weight">OutFeatures x InFeatures, added to in place.</param>
+    public void AddDeltaTo(Span<float> weight)
+    {
+        CheckWeight(nameof(AddDeltaTo), weight.Length);
         Lora.MergeInto(Shape, _scaling, weight, A, B);
     }
 
-    /// <summary>W −= s·B·A: removes a merged adapter from <paramref name="weight"/> (OutFeatures x InFeatures) (<see cref="Lora.UnmergeFrom"/>).</summary>
+    /// <summary>
+    /// W −= s·B·A: removes the merged adapter from <paramref name="weight"/> (OutFeatures x InFeatures)
+    /// (<see cref="Lora.UnmergeFrom"/>) and clears <see cref="Merged"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is not merged: there is nothing to remove.</exception>
     public void UnmergeFrom(Span<float> weight)
     {
         CheckWeight(nameof(UnmergeFrom), weight.Length);
+        if (!Merged)
+        {
+            throw new InvalidOperationException(_name + ".UnmergeFrom: the adapter is not merged; unmerging would subtract it from a weight that does not hold it.");
+        }
+
         Lora.UnmergeFrom(Shape, _scaling, weight, A, B);
+        Merged = false;
     }
 
     /// <summary>
     /// W += s·B·A, refusing non-finite values: throws <see cref="NonFiniteValueException"/> and leaves
-    /// <paramref name="weight"/> untouched when A, B or the result has NaN/Inf (<see cref="Lora.SafeMergeInto"/>).
+    /// <paramref name="weight"/> untouched when A, B or the result has NaN/Inf (<see cref="Lora.SafeMergeInto"/>); sets
+    /// <see cref="Merged"/> on success.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The layer is already merged.</exception>
     public void SafeMergeInto(Span<float> weight)
     {
         CheckWeight(nameof(SafeMergeInto), weight.Length);
+        CheckNotMerged(nameof(SafeMergeInto));
         Lora.SafeMergeInto(Shape, _scaling, weight, A, B);
+        Merged = true;
+    }
+
+    private void AccumulateKernelGradients()
+    {
+        TensorPrimitives.Add(LoraA.Gradient, _kernelGradA, LoraA.Gradient);
+        TensorPrimitives.Add(LoraB.Gradient, _kernelGradB, LoraB.Gradient);
+    }
+
+    private void CheckNotMerged(string method)
+    {
+        if (Merged)
+        {
+            throw new InvalidOperationException(_name + "." + method + ": the adapter is already merged into its base weight; a second merge would add it twice (call UnmergeFrom first).");
+        }
     }
 
     private void CheckWeight(string method, int length)

@@ -1,5 +1,6 @@
 using FineTuneGuard.Internal;
 using FineTuneGuard.Kernels;
+using FineTuneGuard.Optimization;
 
 namespace FineTuneGuard;
 
@@ -16,6 +17,12 @@ namespace FineTuneGuard;
 /// <param name="Dropout">Dropout probability on the adapter input, in [0, 1).</param>
 public readonly record struct LoraLayerDefinition(string Name, int InFeatures, int OutFeatures, int Rank, float Alpha, bool UseRsLora = false, float Dropout = 0f)
 {
+    /// <summary>
+    /// Transformer layer index given to the layer's <see cref="Parameter"/>s (for layer-wise learning-rate decay), or -1
+    /// when the layer is not in a numbered block (the default).
+    /// </summary>
+    public int Layer { get; init; } = -1;
+
     /// <summary>s = alpha / r, or alpha / √r with rsLoRA (<see cref="Lora.Scaling"/>; equal bit for bit to the generated <c>Scaling</c> constant).</summary>
     public float Scaling => Lora.Scaling(Alpha, Rank, UseRsLora);
 

@@ -79,7 +79,7 @@ public class LayerCoreTests
     }
 
     [Fact]
-    public void DisabledLoraIsTheBaseLayerWithZeroAdapterGradients()
+    public void DisabledLoraIsTheBaseLayerAndAddsNoAdapterGradient()
     {
         HandWrittenLora core = Lora10x12(5);
         core.Enabled = false;
@@ -96,7 +96,9 @@ public class LayerCoreTests
         core.Backward(2, x, w, dy, dx);
         Gemm.Multiply(false, false, 2, 10, 12, 1f, dy, w, 0f, expectedDx);
         Assert.Equal(expectedDx, dx);
-        Assert.All(core.GradA, v => Assert.Equal(0f, v));
+        // Backward accumulates: a disabled adapter adds nothing, so what was there stays.
+        Assert.Equal(5f, core.GradA[0]);
+        Assert.All(core.GradA.Skip(1), v => Assert.Equal(0f, v));
         Assert.All(core.GradB, v => Assert.Equal(0f, v));
         core.Backward(2, x, w, dy, Span<float>.Empty); // dx optional
     }

@@ -33,6 +33,8 @@ public sealed class LoraTensorPair
             throw new ArgumentOutOfRangeException(nameof(rank), $"Module '{modulePath}': in ({inFeatures}), out ({outFeatures}) and rank ({rank}) must be > 0.");
         }
 
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
         if (a.Length != (long)rank * inFeatures)
         {
             throw new ArgumentException($"Module '{modulePath}': 'a' must have shape [{rank} x {inFeatures}] ({(long)rank * inFeatures} elements); got {a.Length} elements.", nameof(a));
@@ -159,6 +161,13 @@ public sealed class LoraTensorPair
         LoraShape shape = Shape;
         ReadOnlySpan<float> a = A;
         ReadOnlySpan<float> b = B;
+        if (safe && fanInFanOut)
+        {
+            // Check the factors under their own names and indices before the transposed copies hide both.
+            Guard.AllFinite(A, "a");
+            Guard.AllFinite(B, "b");
+        }
+
         if (fanInFanOut)
         {
             // (B·A)ᵀ = Aᵀ·Bᵀ: the same kernel on the transposed problem, with Bᵀ (r x out) as "A" and Aᵀ (in x r) as "B".

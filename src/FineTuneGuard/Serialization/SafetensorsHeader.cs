@@ -110,8 +110,19 @@ public sealed class SafetensorsHeader
                 }
             }
 
-            long bytes = checked(SafetensorsTensorInfo.CountElements(declaration.Shape) * declaration.DType.ElementSize());
-            infos.Add(new SafetensorsTensorInfo(declaration.Name, declaration.DType, declaration.Shape, offset, checked(offset + bytes)));
+            long bytes;
+            long end;
+            try
+            {
+                bytes = checked(SafetensorsTensorInfo.CountElements(declaration.Shape) * declaration.DType.ElementSize());
+                end = checked(offset + bytes);
+            }
+            catch (OverflowException)
+            {
+                throw new ArgumentException($"Tensor '{declaration.Name}' [{string.Join(", ", declaration.Shape)}] {declaration.DType.ToFormatName()} takes more bytes than a file can hold (the size overflows a 64-bit integer).", nameof(tensors));
+            }
+
+            infos.Add(new SafetensorsTensorInfo(declaration.Name, declaration.DType, declaration.Shape, offset, end));
             offset += bytes;
         }
 

@@ -1,3 +1,4 @@
+using System;
 using FineTuneGuard.Numerics;
 using FineTuneGuard.Serialization;
 
@@ -71,5 +72,26 @@ public class LoraPairMergeTests
         float[] merged = (float[])w.Clone();
         Assert.Throws<NonFiniteValueException>(() => pair.MergeInto(merged, safe: true));
         Assert.Equal(w, merged);
+    }
+
+    [Theory]
+    [InlineData(true, 5)]
+    [InlineData(false, 3)]
+    public void SafeFanInFanOutMergeNamesTheFactorAndItsOwnIndex(bool inA, int index)
+    {
+        (LoraTensorPair pair, float[] w) = Case(input: 4, output: 3, rank: 2, alpha: 3, rsLora: false);
+        (inA ? pair.A : pair.B)[index] = float.PositiveInfinity;
+        float[] merged = (float[])w.Clone();
+        NonFiniteValueException e = Assert.Throws<NonFiniteValueException>(() => pair.MergeInto(merged, fanInFanOut: true, safe: true));
+        Assert.Equal(inA ? "a" : "b", e.ParameterName);
+        Assert.Equal(index, e.Index);
+        Assert.Equal(w, merged);
+    }
+
+    [Fact]
+    public void NullFactorsAreNamed()
+    {
+        Assert.Equal("a", Assert.Throws<ArgumentNullException>(() => new LoraTensorPair("m", 4, 3, 2, null!, new float[6], 1, false)).ParamName);
+        Assert.Equal("b", Assert.Throws<ArgumentNullException>(() => new LoraTensorPair("m", 4, 3, 2, new float[8], null!, 1, false)).ParamName);
     }
 }

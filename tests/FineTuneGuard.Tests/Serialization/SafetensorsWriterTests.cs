@@ -91,4 +91,15 @@ public class SafetensorsWriterTests
         Assert.Throws<ArgumentException>(() => SafetensorsHeader.Create([new("x", SafetensorsDType.F32, [-1])]));
         Assert.Throws<ArgumentException>(() => SafetensorsHeader.Create([new("__metadata__", SafetensorsDType.F32, [1])]));
     }
+
+    [Theory]
+    [InlineData(long.MaxValue / 2, 3L)]
+    [InlineData(4611686018427387904L, 1L)]
+    public void CreateNamesTheTensorWhoseSizeOverflows(long rows, long cols)
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SafetensorsHeader.Create(
+            [new("fine", SafetensorsDType.F32, [2]), new("huge", SafetensorsDType.F32, [rows, cols])]));
+        Assert.Contains("'huge'", e.Message, StringComparison.Ordinal);
+        Assert.Equal("tensors", e.ParamName);
+    }
 }

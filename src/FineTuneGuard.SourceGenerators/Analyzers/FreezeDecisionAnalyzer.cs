@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.Operations;
 namespace FineTuneGuard.SourceGenerators.Analyzers;
 
 /// <summary>
-/// The seeds' trainable-parameter audit. FTG0002: in a model that carries adapters, a weight member with neither
+/// The trainable-parameter audit. FTG0002: in a model that carries adapters, a weight member with neither
 /// <c>[Frozen]</c> nor <c>[Trainable]</c>; in TorchSharp code, an optimizer over every <c>parameters()</c> of a model
 /// with LoRA factors when nothing in the compilation ever sets <c>requires_grad</c> to false. FTG0003: a
 /// <c>[Frozen]</c> member handed to an optimizer (group) or written by a gradient update. TorchSharp optimizers skip

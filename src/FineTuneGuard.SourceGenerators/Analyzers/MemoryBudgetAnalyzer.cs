@@ -15,7 +15,7 @@ namespace FineTuneGuard.SourceGenerators.Analyzers;
 /// FTG0104: the training memory of a <c>[TransformerModel]</c> (with or without <c>[LoraTargets]</c>) estimated with the
 /// shared <see cref="MemoryArithmetic"/> exceeds its <c>[MemoryBudget]</c>. The estimate uses the runtime's defaults
 /// (<c>MemoryEstimate.FullFineTuning</c> / <c>MemoryEstimate.Peft</c>): weights at <c>WeightBytes</c>, AdamW with fp32 mean
-/// and variance plus an fp32 master copy per trainable parameter (12 bytes, the seeds' <c>adam_bytes_per_trainable</c>),
+/// and variance plus an fp32 master copy per trainable parameter (12 bytes),
 /// gradients at the weight precision (full) or fp16 (adapters), activations <c>ActivationFactor</c> x the base weights.
 /// An invalid budget is FTG0101.
 /// </summary>

@@ -17,7 +17,7 @@ namespace FineTuneGuard.SourceGenerators.Analyzers;
 /// FTG0008 the reference is not frozen; FTG0009 β ≤ 0. On FineTuneGuard's API (<c>Dpo.Loss</c>, <c>[ReferenceModel]</c>)
 /// and on hand-written TorchSharp DPO (<c>functional.logsigmoid</c> over the margin). Reference-free objectives
 /// (<c>ReferenceFree.SimPo/Orpo</c>, SimPO/ORPO/CPO code) are never FTG0006.
-/// On the runtime's <c>DpoTrainer</c> (issue 9), in the words of the trainer's own guards (each message starts with the
+/// On the runtime's <c>DpoTrainer</c>, in the words of the trainer's own guards (each message starts with the
 /// rule's title, as the trainer's exception does after "FTG000x: "): FTG0006 a <c>null</c>/<c>default</c> reference, or
 /// <c>new DpoTrainer(policy, options)</c> whose pairs, where the method shows them, are all built without reference
 /// log-probabilities; FTG0007 the same instance as policy and reference; FTG0008 a reference member marked

@@ -10,7 +10,7 @@ namespace FineTuneGuard.SourceGenerators.Analyzers;
 
 /// <summary>
 /// FTG0001: a token loss averaged over every position in a supervised fine-tuning step. The SFT objective is
-/// L = Σ mᵢ·ℓᵢ / Σ mᵢ with m = 1 on answer tokens only; the seeds' example (ℓ = [0.2, 0.3, 1.2, 0.8, 0.0],
+/// L = Σ mᵢ·ℓᵢ / Σ mᵢ with m = 1 on answer tokens only; for example (ℓ = [0.2, 0.3, 1.2, 0.8, 0.0],
 /// m = [0, 0, 1, 1, 0]) gives 1.0 answer-only and 0.5 unmasked. Flags, in SFT code only:
 /// <c>CrossEntropy.UnmaskedLoss</c> and <c>TokenLoss.Mean</c>; <c>CrossEntropy.Loss</c>, TorchSharp's
 /// <c>functional.cross_entropy</c> and <c>CrossEntropyLoss</c> when the labels are the raw input ids or are masked for
@@ -199,6 +199,6 @@ public sealed class UnmaskedSftLossAnalyzer : DiagnosticAnalyzer
             DiagnosticDescriptors.UnmaskedSftLoss,
             call.Syntax.GetLocation(),
             properties,
-            $"{what} in a supervised fine-tuning step; average over the answer tokens only (Σ m·ℓ / Σ m): the seeds' example gives 1.0 answer-only against 0.5 unmasked"));
+            $"{what} in a supervised fine-tuning step; average over the answer tokens only (Σ m·ℓ / Σ m): with token losses [0.2, 0.3, 1.2, 0.8, 0.0] and the middle two as the answer, the answer-only loss is 1.0 and the mean over every position 0.5"));
     }
 }

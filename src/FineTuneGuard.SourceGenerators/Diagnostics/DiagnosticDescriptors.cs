@@ -21,7 +21,7 @@ internal static class DiagnosticDescriptors
         "{0}",
         TrainingCategory,
         DiagnosticSeverity.Warning,
-        "Supervised fine-tuning should average the token loss over the response tokens only; averaging over prompt and padding positions dilutes the signal (the seeds' example: answer-only loss 1.0, unmasked 0.5).");
+        "Supervised fine-tuning should average the token loss over the response tokens only; averaging over prompt and padding positions dilutes the signal (with token losses [0.2, 0.3, 1.2, 0.8, 0.0] and an answer mask over the middle two, the answer-only loss is 1.0 and the mean over every position 0.5).");
 
     /// <summary>FTG0002: a weight member with no freeze decision.</summary>
     public static readonly DiagnosticDescriptor MissingFreezeDecision = Create(
@@ -129,7 +129,7 @@ internal static class DiagnosticDescriptors
         "{0}",
         LayersCategory,
         DiagnosticSeverity.Warning,
-        "Weights, gradients, optimizer states and activations must fit the [MemoryBudget]; the estimate follows the seeds' memory slide.");
+        "Weights, gradients, optimizer states and activations must fit the [MemoryBudget]; the estimate counts the weights, their gradients, 12 bytes of AdamW state per trainable parameter and the activations.");
 
     /// <summary>FTG0105: adapters and base weights trained in one optimizer group.</summary>
     public static readonly DiagnosticDescriptor AdaptersAndBaseInOneGroup = Create(

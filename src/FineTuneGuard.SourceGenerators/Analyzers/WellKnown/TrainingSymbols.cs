@@ -89,7 +89,7 @@ internal sealed class TrainingSymbols
     public INamedTypeSymbol? BottleneckAdapterKernel { get; }
     public INamedTypeSymbol? SeededRandom { get; }
 
-    // The runtime's trainers (issue 9): SftOptions.LossScope / SftBatch.Collate (FTG0001), DpoTrainer / DpoOptions /
+    // The runtime's trainers: SftOptions.LossScope / SftBatch.Collate (FTG0001), DpoTrainer / DpoOptions /
     // PreferencePair (FTG0006–FTG0009).
     public INamedTypeSymbol? SftOptions { get; }
     public INamedTypeSymbol? SftBatch { get; }

@@ -34,7 +34,7 @@ public sealed class QuickstartInvariantTests(QuickstartFixture fixture) : IClass
     {
         Assert.True(Report.Audit.CountsMatch);
         Assert.Equal(4, Report.Audit.TrainableTensors);
-        Assert.Equal(["hidden.lora_A", "hidden.lora_B", "output.lora_A", "output.lora_B"], Report.Audit.TrainableTensorNames);
+        Assert.Equal(["HiddenLoraR16.lora_A.weight", "HiddenLoraR16.lora_B.weight", "OutputLoraR16.lora_A.weight", "OutputLoraR16.lora_B.weight"], Report.Audit.TrainableTensorNames);
     }
 
     [Fact]

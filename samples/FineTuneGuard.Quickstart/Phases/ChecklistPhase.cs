@@ -6,8 +6,7 @@ using static FineTuneGuard.Quickstart.Reporting.SectionWriter;
 namespace FineTuneGuard.Quickstart.Phases;
 
 /// <summary>
-/// Phase 7: the seeds' final checklist (theory notebook cell 30, plus the reference-model item of the lesson's
-/// implementation checklist), each item decided by a measurement of this run rather than ticked by hand.
+/// Phase 7: the final fine-tuning checklist (plus the reference-model item of an implementation checklist), each item decided by a measurement of this run rather than ticked by hand.
 /// </summary>
 public static class ChecklistPhase
 {
@@ -21,7 +20,10 @@ public static class ChecklistPhase
         int answerCharacters = InstructionPairs.Train.Sum(p => p.Response.Length);
         int counted = (int)all.Mask.Sum();
         bool padCounted = Enumerable.Range(0, all.Rows).Any(r => all.Targets[r] == CharTokenizer.PadId && all.Mask[r] > 0);
-        string[] intended = ["hidden.lora_A", "hidden.lora_B", "output.lora_A", "output.lora_B"];
+        // Intended: the A and B factors (PEFT names, as the layers name their parameters) of the hidden and output adapters.
+        bool onlyAdapters = audit.TrainableTensorNames.Count == 4 && audit.TrainableTensorNames.All(name =>
+            (name.StartsWith("Hidden", StringComparison.Ordinal) || name.StartsWith("Output", StringComparison.Ordinal))
+            && (name.EndsWith(".lora_A.weight", StringComparison.Ordinal) || name.EndsWith(".lora_B.weight", StringComparison.Ordinal)));
         ScorecardRow baseRow = evaluation.Scorecard[0];
         IEnumerable<ScorecardRow> tunedRows = evaluation.Scorecard.Skip(1);
 
@@ -31,7 +33,7 @@ public static class ChecklistPhase
                 counted == answerCharacters && !padCounted && sft.MaskedLoss != sft.UnmaskedLoss,
                 F($"{counted} counted positions = {answerCharacters} answer characters; no prompt or padding counted")),
             new("only intended tensors require gradients",
-                audit.TrainableTensorNames.SequenceEqual(intended) && sft.BaseWeightsUntouched,
+                onlyAdapters && sft.BaseWeightsUntouched,
                 F($"trainable: {string.Join(", ", audit.TrainableTensorNames)}; base bit-identical after training")),
             new("trainable parameter count matches expectation",
                 audit.CountsMatch,

@@ -12,7 +12,7 @@ namespace FineTuneGuard;
 /// <param name="Heads">Attention (query) heads.</param>
 /// <param name="Intermediate">MLP hidden dimension.</param>
 /// <param name="Vocab">Vocabulary size.</param>
-public sealed record TransformerConfig(int Layers, int Hidden, int Heads, int Intermediate, int Vocab)
+public sealed partial record TransformerConfig(int Layers, int Hidden, int Heads, int Intermediate, int Vocab)
 {
     /// <summary>Key/value heads (grouped-query attention); 0 = <see cref="Heads"/>.</summary>
     public int KvHeads { get; init; }
@@ -25,6 +25,21 @@ public sealed record TransformerConfig(int Layers, int Hidden, int Heads, int In
 
     /// <summary>Biases on q, k and v (Qwen2-style).</summary>
     public bool AttentionBias { get; init; }
+
+    /// <summary>The epsilon of every RMSNorm (<c>rms_norm_eps</c>); 1e-6 as transformers' LlamaConfig and Qwen2Config default.</summary>
+    public double RmsNormEps { get; init; } = 1e-6;
+
+    /// <summary>The rotary base (<c>rope_theta</c>); 10000 by default.</summary>
+    public double RopeTheta { get; init; } = 10000;
+
+    /// <summary>The rotary scaling (<c>rope_scaling</c>), or null for none.</summary>
+    public RopeScaling? RopeScaling { get; init; }
+
+    /// <summary>The longest sequence the model is declared for (<c>max_position_embeddings</c>); 2048 as LlamaConfig defaults.</summary>
+    public int MaxPositionEmbeddings { get; init; } = 2048;
+
+    /// <summary>The Hugging Face <c>model_type</c>: "llama" (default), "qwen2" or "mistral".</summary>
+    public string ModelType { get; init; } = "llama";
 
     /// <summary>The key/value head count in effect.</summary>
     public int EffectiveKvHeads => KvHeads > 0 ? KvHeads : Heads;

@@ -436,11 +436,9 @@ public sealed class SafetensorsHeader
 
     private static void CheckTiling(List<SafetensorsTensorInfo> tensors, string filePath, long dataLength)
     {
-        var ordered = new List<SafetensorsTensorInfo>(tensors);
-        ordered.Sort(static (x, y) => x.DataStart != y.DataStart ? x.DataStart.CompareTo(y.DataStart) : x.DataEnd.CompareTo(y.DataEnd));
-        long expected = 0;
-        SafetensorsTensorInfo? previous = null;
-        foreach (SafetensorsTensorInfo tensor in ordered)
+        // Every end against the data length first: a tensor whose offsets point past the data sorts last, and the
+        // contiguity walk would otherwise blame the hole it leaves on the tensor that follows it ("a gap precedes").
+        foreach (SafetensorsTensorInfo tensor in tensors)
         {
             if (tensor.DataEnd > dataLength)
             {
@@ -449,7 +447,14 @@ public sealed class SafetensorsHeader
                     tensor.Name,
                     $"data_offsets [{tensor.DataStart}, {tensor.DataEnd}] lie outside the data section of {dataLength} bytes (truncated file?).");
             }
+        }
 
+        var ordered = new List<SafetensorsTensorInfo>(tensors);
+        ordered.Sort(static (x, y) => x.DataStart != y.DataStart ? x.DataStart.CompareTo(y.DataStart) : x.DataEnd.CompareTo(y.DataEnd));
+        long expected = 0;
+        SafetensorsTensorInfo? previous = null;
+        foreach (SafetensorsTensorInfo tensor in ordered)
+        {
             if (tensor.DataStart < expected)
             {
                 throw new SafetensorsFormatException(

@@ -26,6 +26,7 @@ public class SafetensorsValidationTests
             { "truncated data", good[..^4], "outside the data section", "b" },
             { "unaccounted trailing bytes", [.. good, 0, 0, 0, 0], "unaccounted", null },
             { "offsets outside the data", SafetensorsBytes.Padded("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", data12[..8]), "outside the data section", "a" },
+            { "middle tensor moved past the data", SafetensorsBytes.Padded("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"m\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[100,104]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", data12), "data_offsets [100, 104] lie outside the data section of 12 bytes", "m" },
             { "overlap", SafetensorsBytes.Padded("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", data12), "overlap tensor 'a'", "b" },
             { "gap", SafetensorsBytes.Padded("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", data12), "gap of 4 bytes", "b" },
             { "shape x dtype size != byte length", SafetensorsBytes.Padded("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}", data12), "needs 12 bytes but data_offsets [0, 8] span 8", "a" },

@@ -12,7 +12,17 @@ public sealed class SafetensorsTensor
         Name = name ?? throw new ArgumentNullException(nameof(name));
         DType = dtype;
         Shape = [.. shape];
-        long expected = checked(SafetensorsTensorInfo.CountElements(Shape) * dtype.ElementSize());
+        long expected;
+        try
+        {
+            expected = checked(SafetensorsTensorInfo.CountElements(Shape) * dtype.ElementSize());
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentException(
+                $"Tensor '{name}' [{string.Join(", ", Shape)}] {dtype.ToFormatName()}: its byte size overflows a 64-bit length; no file can hold it.", nameof(shape));
+        }
+
         if (data.Length != expected)
         {
             throw new ArgumentException($"Tensor '{name}' [{string.Join(", ", Shape)}] {dtype.ToFormatName()} takes {expected} bytes; got {data.Length}.", nameof(data));

@@ -102,4 +102,20 @@ public class SafetensorsWriterTests
         Assert.Contains("'huge'", e.Message, StringComparison.Ordinal);
         Assert.Equal("tensors", e.ParamName);
     }
+
+    [Theory]
+    [InlineData(4_294_967_296L, 4_294_967_296L)]
+    [InlineData(long.MaxValue / 2, 3L)]
+    public void AnInMemoryTensorWhoseSizeOverflowsIsNamedAndNothingIsWritten(long rows, long cols)
+    {
+        // WriteFile takes SafetensorsTensor values: the refusal comes from building one, before any file exists.
+        using var dir = new TempDirectory();
+        string path = dir.File("out.safetensors");
+        ArgumentException e = Assert.Throws<ArgumentException>(() => SafetensorsWriter.WriteFile(
+            path, [new SafetensorsTensor("huge", SafetensorsDType.F32, [rows, cols], ReadOnlyMemory<byte>.Empty)]));
+        Assert.Contains("'huge'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("overflows", e.Message, StringComparison.Ordinal);
+        Assert.Equal("shape", e.ParamName);
+        Assert.False(File.Exists(path));
+    }
 }

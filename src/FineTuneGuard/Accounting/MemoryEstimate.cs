@@ -6,11 +6,11 @@ using FineTuneGuard.Optimization;
 namespace FineTuneGuard.Accounting;
 
 /// <summary>
-/// Training memory, split as the seeds' memory slide splits it: weights, gradients, optimizer states and activations,
+/// Training memory, split four ways: weights, gradients, optimizer states and activations,
 /// in bytes (with decimal-GB and GiB views). Full fine-tuning trains every weight; PEFT keeps every weight but trains
 /// only the adapters, which saves gradients and optimizer states but neither the frozen weights nor the activations.
 /// The arithmetic is shared with analyzer FTG0104 (<c>[MemoryBudget]</c>), so that both always agree.
-/// Seeds: 2B at fp16 = 4 GB of weights; 7e9 parameters x 12 bytes of Adam state = 84 GB vs 40e6 LoRA parameters =
+/// Worked examples: 2B at fp16 = 4 GB of weights; 7e9 parameters x 12 bytes of Adam state = 84 GB vs 40e6 LoRA parameters =
 /// 0.48 GB (175x less); a 2B model on a 24 GB card: 4 + 4 + 8 + 6 = 22 GB with fp16 states.
 /// </summary>
 /// <param name="WeightBytes">All parameters at their storage precision.</param>
@@ -31,13 +31,13 @@ public readonly record struct MemoryEstimate(double WeightBytes, double Gradient
     /// <summary>Bytes per 4-bit (NF4 / int4) value.</summary>
     public const double Int4 = 0.5;
 
-    /// <summary>The seeds' activation rule of thumb: about 1.5x the model's weight memory.</summary>
+    /// <summary>The activation rule of thumb: about 1.5x the model's weight memory.</summary>
     public const double DefaultActivationFactor = MemoryArithmetic.DefaultActivationFactor;
 
     /// <summary>Sum of the four parts, in bytes.</summary>
     public double TotalBytes => WeightBytes + GradientBytes + OptimizerBytes + ActivationBytes;
 
-    /// <summary>Weights in decimal GB (1e9 bytes, the seeds' unit).</summary>
+    /// <summary>Weights in decimal GB (1e9 bytes).</summary>
     public double WeightGB => MemoryArithmetic.ToGB(WeightBytes);
 
     /// <summary>Gradients in GB.</summary>

@@ -7,7 +7,7 @@ namespace FineTuneGuard.Decoding;
 /// temperature, then top-k, then top-p (nucleus) on the distribution that survives top-k.
 /// </summary>
 /// <remarks>
-/// The seeds' slides: the temperature divides the logits before the softmax (Hinton et al. 2015), so T → 0 approaches the
+/// The temperature divides the logits before the softmax (Hinton et al. 2015), so T → 0 approaches the
 /// arg-max and T &gt; 1 flattens the distribution; top-p keeps the smallest set V⁽ᵖ⁾ of the most probable tokens whose
 /// mass Σ P(x | x₁..ᵢ₋₁) ≥ p, which adapts to the shape of the distribution where top-k does not.
 /// </remarks>

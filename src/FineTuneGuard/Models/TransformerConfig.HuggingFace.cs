@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using FineTuneGuard.Kernels;
 
 namespace FineTuneGuard;
 
@@ -111,10 +112,7 @@ public sealed partial record TransformerConfig
     /// </summary>
     public double[] RopeInverseFrequencies()
     {
-        int d = EffectiveHeadDim;
-        var f = new double[d / 2];
-        for (int i = 0; i < f.Length; i++)
-            f[i] = 1.0 / Math.Pow(RopeTheta, 2.0 * i / d);
+        double[] f = RotaryTable.DefaultInverseFrequencies(EffectiveHeadDim, RopeTheta);
         return RopeScaling is null ? f : RopeScaling.ScaleInverseFrequencies(f);
     }
 

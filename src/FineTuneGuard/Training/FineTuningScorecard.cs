@@ -3,14 +3,14 @@ using System;
 namespace FineTuneGuard;
 
 /// <summary>
-/// The seeds' scorecard of a fine-tuning method: task quality and base-task retention are both measured and combined as
+/// The scorecard of a fine-tuning method: task quality and base-task retention are both measured and combined as
 /// <c>taskWeight·task + (1 − taskWeight)·retention</c>, by default 0.7·task + 0.3·retention, so that a method that wins on
-/// the task by forgetting the base skills does not look best (theory notebook: full fine-tuning 0.82 / 0.70 → 0.784
+/// the task by forgetting the base skills does not look best (for example full fine-tuning at task 0.82 / retention 0.70 → 0.784
 /// loses to LoRA r = 32, 0.78 / 0.82 → 0.792).
 /// </summary>
 public static class FineTuningScorecard
 {
-    /// <summary>The seeds' weight of task quality (retention gets the rest, 0.3).</summary>
+    /// <summary>The weight of task quality, 0.7 (retention gets the rest, 0.3).</summary>
     public const double DefaultTaskWeight = 0.7;
 
     /// <summary>taskWeight·task + (1 − taskWeight)·retention.</summary>

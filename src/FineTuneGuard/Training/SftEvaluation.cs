@@ -4,7 +4,7 @@ namespace FineTuneGuard;
 
 /// <summary>
 /// An evaluation of an SFT run: train and validation loss with the overfitting signal, task quality, KL(tuned ‖ base),
-/// base-task retention, and the seeds' combined score — "do not treat fine-tuning quality as one number".
+/// base-task retention, and the combined score — "do not treat fine-tuning quality as one number".
 /// </summary>
 /// <param name="Step">Optimizer steps completed when evaluated.</param>
 /// <param name="TrainLoss">Token-mean training loss of the steps since the previous evaluation (NaN before any step).</param>

@@ -6,7 +6,7 @@ using FineTuneGuard.Accounting;
 namespace FineTuneGuard;
 
 /// <summary>
-/// The seeds' trainable-parameter audit (theory cell 13, checklist items "only intended tensors require gradients" and
+/// The trainable-parameter audit (checklist items "only intended tensors require gradients" and
 /// "trainable parameter count matches expectation") for an <see cref="ICausalLanguageModel"/>: which tensors are trained,
 /// which are frozen, and PEFT's <c>print_trainable_parameters()</c> line.
 /// </summary>
